@@ -1,0 +1,193 @@
+"""The JSON API at /api/: the same selectors, services and policy as the pages."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from ninja import NinjaAPI, Query, Router
+from ninja.errors import AuthenticationError, ValidationError
+from ninja.pagination import PageNumberPagination, paginate
+
+from coachloop.access import policy
+from coachloop.access.policy import Action
+from coachloop.accounts.models import User
+from coachloop.api import schemas as s
+from coachloop.api.auth import ActiveSessionAuth, TokenAuth
+from coachloop.engagements import selectors as engagement_selectors
+from coachloop.lib.errors import DomainError
+from coachloop.organisations import selectors, services
+from coachloop.organisations.models import Membership, Organisation, Role
+
+api = NinjaAPI(
+    title="Coachloop API",
+    version="1",
+    description=(
+        "Authenticate with a personal access token (`Authorization: Bearer clp_…`, made on "
+        "your account's token page) or a signed-in browser session. Every answer applies the "
+        "same confidentiality policy as the pages: what you may not see answers 404."
+    ),
+    auth=[TokenAuth(), ActiveSessionAuth()],
+    urls_namespace="api",
+)
+
+
+def _error(request: HttpRequest, status: int, detail: str, errors: list[Any] | None = None) -> HttpResponse:
+    return api.create_response(request, {"detail": detail, "errors": errors or []}, status=status)
+
+
+@api.exception_handler(DomainError)
+def on_domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
+    errors = [{"field": exc.field, "message": exc.message}] if exc.field else []
+    return _error(request, exc.status, exc.message, errors)
+
+
+@api.exception_handler(ValidationError)
+def on_validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    errors = [
+        {"field": ".".join(str(p) for p in e.get("loc", [])[1:]) or "body", "message": e["msg"]}
+        for e in exc.errors
+    ]
+    return _error(request, 422, "The request is not valid; see errors.", errors)
+
+
+@api.exception_handler(Http404)
+def on_not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+    return _error(request, 404, "Not found.")
+
+
+@api.exception_handler(PermissionDenied)
+def on_forbidden(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
+    return _error(request, 403, "You may see this but not change it.")
+
+
+@api.exception_handler(AuthenticationError)
+def on_unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    return _error(
+        request,
+        401,
+        "Authentication required: send 'Authorization: Bearer <token>' with a valid, unrevoked "
+        "token (a read-only token cannot change anything), or sign in.",
+    )
+
+
+def _user(request: HttpRequest) -> User:
+    return request.auth  # type: ignore[attr-defined, no-any-return]
+
+
+router = Router()
+
+
+@router.get("/me", response=s.MeOut, summary="The signed-in person, their roles and memberships")
+def me(request: HttpRequest) -> dict[str, Any]:
+    user = _user(request)
+    memberships = list(selectors.person_memberships(user=user, person=user))
+    return {
+        **{f: getattr(user, f) for f in ("id", "email", "given_name", "family_name", "is_active")},
+        "roles": sorted(policy.roles_of(user)),
+        "memberships": memberships,
+        "second_factor_required": policy.second_factor_required(user),
+    }
+
+
+@router.get("/organisations", response=list[s.OrganisationOut])
+@paginate(PageNumberPagination)
+def organisation_list(request: HttpRequest, q: str = "") -> Any:
+    return selectors.organisation_list(user=_user(request), search=q[:100])
+
+
+@router.get("/organisations/{pk}", response=s.OrganisationOut)
+def organisation_detail(request: HttpRequest, pk: int) -> Organisation:
+    return policy.get_visible_or_404(_user(request), Organisation, pk)
+
+
+class PeopleFilter(s.Schema):
+    q: str = ""
+    organisation_id: int | None = None
+    role: str = ""
+
+
+@router.get("/people", response=list[s.PersonOut])
+@paginate(PageNumberPagination)
+def person_list(request: HttpRequest, filters: Query[PeopleFilter]) -> Any:
+    user = _user(request)
+    org = None
+    if filters.organisation_id is not None:
+        org = policy.get_visible_or_404(user, Organisation, filters.organisation_id)
+    if filters.role and filters.role not in Role.values:
+        raise DomainError(f"Unknown role; use one of {', '.join(Role.values)}.", field="role")
+    return selectors.person_list(user=user, search=filters.q[:100], organisation=org, role=filters.role)
+
+
+@router.get("/people/{pk}", response=s.PersonDetailOut)
+def person_detail(request: HttpRequest, pk: int) -> dict[str, Any]:
+    user = _user(request)
+    person = policy.get_visible_or_404(user, User, pk)
+    return {
+        **{f: getattr(person, f) for f in ("id", "email", "given_name", "family_name", "is_active")},
+        "memberships": list(selectors.person_memberships(user=user, person=person)),
+    }
+
+
+@router.post("/people", response={201: s.PersonOut})
+def person_create(request: HttpRequest, payload: s.PersonIn) -> tuple[int, User]:
+    user = _user(request)
+    org = policy.get_visible_or_404(user, Organisation, payload.organisation_id)
+    person = services.person_create(
+        actor=user,
+        email=payload.email,
+        given_name=payload.given_name,
+        family_name=payload.family_name,
+        organisation=org,
+        role=payload.role,
+    )
+    return 201, person
+
+
+@router.patch("/people/{pk}", response=s.PersonOut)
+def person_update(request: HttpRequest, pk: int, payload: s.PersonPatch) -> User:
+    user = _user(request)
+    person = policy.get_visible_or_404(user, User, pk)
+    policy.require(user, Action.MANAGE, person)
+    values = {f: getattr(person, f) for f in ("email", "given_name", "family_name", "is_active")}
+    values.update(payload.dict(exclude_unset=True, exclude_none=True))
+    return services.person_update(actor=user, person=person, **values)
+
+
+@router.get("/memberships", response=list[s.MembershipOut])
+@paginate(PageNumberPagination)
+def membership_list(
+    request: HttpRequest, user_id: int | None = None, organisation_id: int | None = None
+) -> Any:
+    memberships = policy.memberships_visible_to(_user(request)).select_related("organisation")
+    if user_id is not None:
+        memberships = memberships.filter(user_id=user_id)
+    if organisation_id is not None:
+        memberships = memberships.filter(organisation_id=organisation_id)
+    return memberships.order_by("pk")
+
+
+@router.post("/memberships", response={201: s.MembershipOut})
+def membership_create(request: HttpRequest, payload: s.MembershipIn) -> tuple[int, Membership]:
+    user = _user(request)
+    person = policy.get_visible_or_404(user, User, payload.user_id)
+    org = policy.get_visible_or_404(user, Organisation, payload.organisation_id)
+    membership = services.membership_add(actor=user, person=person, organisation=org, role=payload.role)
+    return 201, membership
+
+
+@router.delete("/memberships/{pk}", response=s.MembershipOut, summary="End a role (kept as inactive)")
+def membership_end(request: HttpRequest, pk: int) -> Membership:
+    user = _user(request)
+    membership = policy.get_visible_or_404(user, Membership, pk)
+    return services.membership_end(actor=user, membership=membership)
+
+
+@router.get("/engagements", response=list[s.EngagementOut])
+@paginate(PageNumberPagination)
+def engagement_list(request: HttpRequest) -> Any:
+    return engagement_selectors.engagement_list(user=_user(request)).order_by("pk")
+
+
+api.add_router("/", router)

@@ -1,0 +1,43 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from coachloop.access import views as access_views
+from coachloop.accounts import views as account_views
+from coachloop.api.api import api
+from coachloop.dashboard import views as dashboard_views
+from coachloop.engagements import views as engagement_views
+from coachloop.organisations import views as org_views
+
+urlpatterns = [
+    path("", dashboard_views.home, name="home"),
+    path("dashboard/", dashboard_views.dashboard, name="dashboard"),
+    path("healthz", dashboard_views.healthz, name="healthz"),
+    path("accounts/", include("allauth.urls")),
+    path("account/tokens/", account_views.token_list, name="token_list"),
+    path("account/tokens/<int:pk>/revoke/", account_views.token_revoke, name="token_revoke"),
+    path("people/", org_views.person_list, name="person_list"),
+    path("people/new/", org_views.person_create, name="person_create"),
+    path("people/<int:pk>/", org_views.person_detail, name="person_detail"),
+    path("people/<int:pk>/edit/", org_views.person_edit, name="person_edit"),
+    path("people/<int:pk>/roles/", org_views.membership_add, name="membership_add"),
+    path("roles/<int:pk>/end/", org_views.membership_end, name="membership_end"),
+    path("organisations/", org_views.organisation_list, name="organisation_list"),
+    path("organisations/<int:pk>/", org_views.organisation_detail, name="organisation_detail"),
+    path("organisations/<int:pk>/edit/", org_views.organisation_edit, name="organisation_edit"),
+    path("organisations/<int:pk>/new/", org_views.organisation_create, name="organisation_create"),
+    path("organisations/<int:pk>/import/", org_views.roster_import, name="roster_import"),
+    path("engagements/", engagement_views.engagement_list, name="engagement_list"),
+    path("engagements/<int:pk>/", engagement_views.engagement_detail, name="engagement_detail"),
+    path(
+        "engagements/<int:engagement_pk>/notes/<int:pk>/",
+        engagement_views.note_detail,
+        name="note_detail",
+    ),
+    path("audit/", access_views.audit_list, name="audit_list"),
+    path("api/", api.urls),
+    path("operator/", admin.site.urls),
+]
+
+handler403 = "coachloop.dashboard.views.error_403"
+handler404 = "coachloop.dashboard.views.error_404"
+handler500 = "coachloop.dashboard.views.error_500"
