@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "allauth.socialaccount.providers.microsoft",
     "allauth.mfa",
     "django_tasks_db",
+    "ninja",  # serves Swagger UI from its own static files, not a CDN
     "coachloop.accounts",
     "coachloop.organisations",
     "coachloop.access",
@@ -252,6 +253,7 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
 STATICFILES_DIRS = [
+    BASE_DIR / "coachloop" / "static",
     # Front-end packages are installed by npm (package-lock.json) and served from node_modules.
     ("vendor/htmx", BASE_DIR / "node_modules" / "htmx.org" / "dist"),
 ]

@@ -1,6 +1,5 @@
 """The JSON API at /api/: the same selectors, services and policy as the pages."""
 
-from __future__ import annotations
 
 from typing import Any
 

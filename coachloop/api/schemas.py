@@ -1,6 +1,5 @@
 """Input and output shapes of the API."""
 
-from __future__ import annotations
 
 from datetime import datetime
 
