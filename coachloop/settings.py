@@ -235,7 +235,28 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 
 # --- Email and tasks ----------------------------------------------------------------------------
-vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
+
+
+def _mailer(url_var: str) -> dict[str, object]:
+    """EMAIL_URL (smtp://user:pass@host:587/?tls=True, consolemail://, filemail:///path) as one
+    entry of Django 6.1's MAILERS setting."""
+    cfg = env.email_url(url_var, default="consolemail://")
+    options = {
+        "host": cfg.get("EMAIL_HOST"),
+        "port": cfg.get("EMAIL_PORT"),
+        "username": cfg.get("EMAIL_HOST_USER"),
+        "password": cfg.get("EMAIL_HOST_PASSWORD"),
+        "use_tls": cfg.get("EMAIL_USE_TLS"),
+        "use_ssl": cfg.get("EMAIL_USE_SSL"),
+        "file_path": cfg.get("EMAIL_FILE_PATH"),
+    }
+    return {
+        "BACKEND": cfg["EMAIL_BACKEND"],
+        "OPTIONS": {k: v for k, v in options.items() if v not in (None, "")},
+    }
+
+
+MAILERS = {"default": _mailer("EMAIL_URL")}
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Coachloop <no-reply@coachloop.local>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 TASKS = {
@@ -282,6 +303,6 @@ NINJA_PAGINATION_MAX_PER_PAGE_SIZE = 200
 if TESTING:
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
-    EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
     WHITENOISE_AUTOREFRESH = True
 LOGIN_URL_PATH = "/accounts/login/"

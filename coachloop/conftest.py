@@ -1,0 +1,33 @@
+"""Fixtures shared by every test: a clean cache (rate limits, TOTP replay) and the personas."""
+
+import pytest
+from django.core.cache import cache
+
+from coachloop.testing.personas import World, build_world
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache():
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def world(db) -> World:
+    return build_world()
+
+
+@pytest.fixture
+def signed_in(client):
+    """Sign a persona in through the session, past the second-factor requirement."""
+    from allauth.mfa.models import Authenticator
+
+    def sign_in(user):
+        Authenticator.objects.get_or_create(
+            user=user, type=Authenticator.Type.TOTP, defaults={"data": {"secret": "JBSWY3DPEHPK3PXP"}}
+        )
+        client.force_login(user)
+        return client
+
+    return sign_in

@@ -1,0 +1,97 @@
+"""One shared world of personas, one per role, in two tenants.
+
+Tenant A: provider "North" > district "Riverbend" > schools "Oak" and "Elm".
+Tenant B: district "Faraway" > school "Pine" (another customer entirely).
+An engagement at Oak: coach Cora coaches teacher Tom, sponsored by leader Lena, followed by
+district representative Dan; programme administrator Ada administers its programme. Cora has
+written one note at each visibility level.
+"""
+
+from dataclasses import dataclass
+
+from coachloop.access.models import Visibility
+from coachloop.accounts.models import User
+from coachloop.engagements.models import Engagement, Note, ParticipantRole
+from coachloop.organisations.models import Organisation, OrganisationKind, Role
+from coachloop.testing.factories import (
+    EngagementFactory,
+    MembershipFactory,
+    NoteFactory,
+    OrganisationFactory,
+    ParticipantFactory,
+    ProgrammeFactory,
+    UserFactory,
+)
+
+
+@dataclass
+class World:
+    provider: Organisation
+    district: Organisation
+    oak: Organisation
+    elm: Organisation
+    faraway: Organisation
+    pine: Organisation
+    ada: User  # programme administrator, district A
+    cora: User  # coach, district A (author of the notes)
+    lena: User  # school leader at Oak, sponsor
+    tom: User  # teacher at Oak, coachee
+    dan: User  # district representative, district A
+    sam: User  # staff at Oak, no part in the engagement
+    tina: User  # teacher at Elm, no part in the engagement
+    bea: User  # programme administrator, district B
+    ben: User  # teacher at Pine, district B
+    engagement: Engagement
+    notes: dict[str, Note]
+
+    @property
+    def people(self) -> dict[str, User]:
+        return {
+            name: getattr(self, name)
+            for name in ("ada", "cora", "lena", "tom", "dan", "sam", "tina", "bea", "ben")
+        }
+
+
+def person(email: str, org: Organisation, role: str) -> User:
+    user = UserFactory(email=email)
+    MembershipFactory(user=user, organisation=org, role=role)
+    return user
+
+
+def build_world() -> World:
+    provider = OrganisationFactory(name="North", kind=OrganisationKind.PROVIDER)
+    district = OrganisationFactory(name="Riverbend", kind=OrganisationKind.DISTRICT, parent=provider)
+    oak = OrganisationFactory(name="Oak", kind=OrganisationKind.SCHOOL, parent=district)
+    elm = OrganisationFactory(name="Elm", kind=OrganisationKind.SCHOOL, parent=district)
+    faraway = OrganisationFactory(name="Faraway", kind=OrganisationKind.DISTRICT)
+    pine = OrganisationFactory(name="Pine", kind=OrganisationKind.SCHOOL, parent=faraway)
+    ada = person("ada@a.test", district, Role.PROGRAMME_ADMIN)
+    cora = person("cora@a.test", district, Role.COACH)
+    lena = person("lena@a.test", oak, Role.SCHOOL_LEADER)
+    tom = person("tom@a.test", oak, Role.TEACHER)
+    dan = person("dan@a.test", district, Role.DISTRICT_REP)
+    sam = person("sam@a.test", oak, Role.STAFF)
+    tina = person("tina@a.test", elm, Role.TEACHER)
+    bea = person("bea@b.test", faraway, Role.PROGRAMME_ADMIN)
+    ben = person("ben@b.test", pine, Role.TEACHER)
+    programme = ProgrammeFactory(organisation=district, name="Instructional coaching")
+    programme.administrators.add(ada)
+    engagement = EngagementFactory(programme=programme, organisation=oak, title="Coaching Tom")
+    for user, role in (
+        (cora, ParticipantRole.COACH),
+        (tom, ParticipantRole.COACHEE),
+        (lena, ParticipantRole.SPONSOR),
+        (dan, ParticipantRole.DISTRICT_REP),
+    ):
+        ParticipantFactory(engagement=engagement, user=user, role=role)
+    notes = {
+        level: NoteFactory(
+            engagement=engagement, author=cora, visibility=level, title=f"{level} note",
+            body=f"Secret text at {level} level",
+        )
+        for level in Visibility.values
+    }
+    return World(
+        provider, district, oak, elm, faraway, pine, ada, cora, lena, tom, dan, sam, tina, bea, ben,
+        engagement, notes,
+    )
