@@ -60,10 +60,11 @@ class TenancyProperties(TestCase):
         for parent in spec["parents"]:
             orgs.append(OrganisationFactory(parent=orgs[parent % len(orgs)]))
         users = [UserFactory() for _ in range(6)]
-        for u, o, role, active in spec["memberships"]:
-            MembershipFactory(
-                user=users[u], organisation=orgs[o % len(orgs)], role=role, is_active=active
-            )
+        memberships = {
+            (u, o % len(orgs), role): active for u, o, role, active in spec["memberships"]
+        }  # one row per person, organisation and role, as the database requires
+        for (u, o, role), active in memberships.items():
+            MembershipFactory(user=users[u], organisation=orgs[o], role=role, is_active=active)
         for o, author, level, participants, admins in spec["notes"]:
             org = orgs[o % len(orgs)]
             programme = ProgrammeFactory(organisation=org)
