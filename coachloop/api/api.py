@@ -44,8 +44,9 @@ def on_domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
 
 @api.exception_handler(ValidationError)
 def on_validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    # ninja's loc is (source, parameter name, field…): name the field as the client sent it
     errors = [
-        {"field": ".".join(str(p) for p in e.get("loc", [])[1:]) or "body", "message": e["msg"]}
+        {"field": ".".join(str(p) for p in e.get("loc", [])[2:]) or "body", "message": e["msg"]}
         for e in exc.errors
     ]
     return _error(request, 422, "The request is not valid; see errors.", errors)
