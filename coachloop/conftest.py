@@ -25,7 +25,9 @@ def signed_in(client):
 
     def sign_in(user):
         Authenticator.objects.get_or_create(
-            user=user, type=Authenticator.Type.TOTP, defaults={"data": {"secret": "JBSWY3DPEHPK3PXP"}}
+            user=user,
+            type=Authenticator.Type.TOTP,
+            defaults={"data": {"secret": "JBSWY3DPEHPK3PXP"}},
         )
         client.force_login(user)
         return client

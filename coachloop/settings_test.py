@@ -5,4 +5,4 @@ import os
 
 os.environ.setdefault("COACHLOOP_TESTING", "1")
 
-from coachloop.settings import *  # noqa: E402, F403
+from coachloop.settings import *  # noqa: F403

@@ -173,12 +173,13 @@ def content_q(user: AnyUser, *, engagement: str = "engagement", author: str = "a
     )
     levels_for_team = [Visibility.TEAM, Visibility.SPONSORS, Visibility.PROGRAMME]
     levels_for_sponsors = [Visibility.SPONSORS, Visibility.PROGRAMME]
-    return Q(_under(_paths(user), "organisation__path")) & (
+    readers = (
         Q(**{author: user})
-        | (Q(visibility__in=levels_for_team) & holds(TEAM_ROLES))
-        | (Q(visibility__in=levels_for_sponsors) & holds(SPONSOR_ROLES))
-        | (Q(visibility=Visibility.PROGRAMME) & administers)
+        | (Q(visibility__in=levels_for_team) & Q(holds(TEAM_ROLES)))
+        | (Q(visibility__in=levels_for_sponsors) & Q(holds(SPONSOR_ROLES)))
+        | (Q(visibility=Visibility.PROGRAMME) & Q(administers))
     )
+    return _under(_paths(user), "organisation__path") & readers
 
 
 def notes_visible_to(user: AnyUser) -> QuerySet[Note]:
@@ -208,6 +209,8 @@ _RULES: dict[tuple[type[Model], Action], Callable[[AnyUser], QuerySet[Any]]] = {
 
 def _add_note_rule(user: AnyUser) -> QuerySet[Engagement]:
     """Coaches and coachees of an engagement write its notes."""
+    if not user.is_authenticated:
+        return Engagement.objects.none()
     return engagements_visible_to(user).filter(
         participants__user=user, participants__role__in=TEAM_ROLES
     )
@@ -216,7 +219,7 @@ def _add_note_rule(user: AnyUser) -> QuerySet[Engagement]:
 _RULES[(Engagement, Action.ADD_NOTE)] = _add_note_rule
 
 
-def visible(user: AnyUser, model: type[M], action: Action = Action.VIEW) -> QuerySet[M]:
+def visible[M: Model](user: AnyUser, model: type[M], action: Action = Action.VIEW) -> QuerySet[M]:
     """The rows of `model` the user may see (or act on, for another action)."""
     return _RULES[(model, action)](user)
 
@@ -228,7 +231,7 @@ def allowed(user: AnyUser, action: Action, obj: Model) -> bool:
     return rule(user).filter(pk=obj.pk).exists()
 
 
-def get_visible_or_404(user: AnyUser, model: type[M], pk: Any, **filters: Any) -> M:
+def get_visible_or_404[M: Model](user: AnyUser, model: type[M], pk: Any, **filters: Any) -> M:
     """The row if the user may see it; otherwise 404, the same answer as for a missing id."""
     try:
         return visible(user, model).filter(**filters).get(pk=pk)

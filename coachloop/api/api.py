@@ -1,11 +1,10 @@
 """The JSON API at /api/: the same selectors, services and policy as the pages."""
 
-
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
-from ninja import NinjaAPI, Query, Router
+from ninja import NinjaAPI, Query, Router, Schema
 from ninja.errors import AuthenticationError, ValidationError
 from ninja.pagination import PageNumberPagination, paginate
 
@@ -32,7 +31,9 @@ api = NinjaAPI(
 )
 
 
-def _error(request: HttpRequest, status: int, detail: str, errors: list[Any] | None = None) -> HttpResponse:
+def _error(
+    request: HttpRequest, status: int, detail: str, errors: list[Any] | None = None
+) -> HttpResponse:
     return api.create_response(request, {"detail": detail, "errors": errors or []}, status=status)
 
 
@@ -73,7 +74,7 @@ def on_unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpRe
 
 
 def _user(request: HttpRequest) -> User:
-    return request.auth  # type: ignore[attr-defined, no-any-return]
+    return request.auth  # type: ignore[attr-defined]
 
 
 router = Router()
@@ -102,7 +103,7 @@ def organisation_detail(request: HttpRequest, pk: int) -> Organisation:
     return policy.get_visible_or_404(_user(request), Organisation, pk)
 
 
-class PeopleFilter(s.Schema):
+class PeopleFilter(Schema):
     q: str = ""
     organisation_id: int | None = None
     role: str = ""
@@ -117,7 +118,9 @@ def person_list(request: HttpRequest, filters: Query[PeopleFilter]) -> Any:
         org = policy.get_visible_or_404(user, Organisation, filters.organisation_id)
     if filters.role and filters.role not in Role.values:
         raise DomainError(f"Unknown role; use one of {', '.join(Role.values)}.", field="role")
-    return selectors.person_list(user=user, search=filters.q[:100], organisation=org, role=filters.role)
+    return selectors.person_list(
+        user=user, search=filters.q[:100], organisation=org, role=filters.role
+    )
 
 
 @router.get("/people/{pk}", response=s.PersonDetailOut)
@@ -125,7 +128,9 @@ def person_detail(request: HttpRequest, pk: int) -> dict[str, Any]:
     user = _user(request)
     person = policy.get_visible_or_404(user, User, pk)
     return {
-        **{f: getattr(person, f) for f in ("id", "email", "given_name", "family_name", "is_active")},
+        **{
+            f: getattr(person, f) for f in ("id", "email", "given_name", "family_name", "is_active")
+        },
         "memberships": list(selectors.person_memberships(user=user, person=person)),
     }
 
@@ -173,11 +178,15 @@ def membership_create(request: HttpRequest, payload: s.MembershipIn) -> tuple[in
     user = _user(request)
     person = policy.get_visible_or_404(user, User, payload.user_id)
     org = policy.get_visible_or_404(user, Organisation, payload.organisation_id)
-    membership = services.membership_add(actor=user, person=person, organisation=org, role=payload.role)
+    membership = services.membership_add(
+        actor=user, person=person, organisation=org, role=payload.role
+    )
     return 201, membership
 
 
-@router.delete("/memberships/{pk}", response=s.MembershipOut, summary="End a role (kept as inactive)")
+@router.delete(
+    "/memberships/{pk}", response=s.MembershipOut, summary="End a role (kept as inactive)"
+)
 def membership_end(request: HttpRequest, pk: int) -> Membership:
     user = _user(request)
     membership = policy.get_visible_or_404(user, Membership, pk)

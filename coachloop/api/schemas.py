@@ -1,6 +1,5 @@
 """Input and output shapes of the API."""
 
-
 from datetime import datetime
 
 from ninja import Schema

@@ -42,9 +42,7 @@ def dashboard_for(*, user: User) -> Dashboard:
             **counts,
             "people": policy.people_managed_by(user).filter(is_active=True).count(),
             "engagements": policy.engagements_visible_to(user).count(),
-            "recent": list(
-                policy.audit_events_visible_to(user).select_related("actor")[:8]
-            ),
+            "recent": list(policy.audit_events_visible_to(user).select_related("actor")[:8]),
         }
     if roles & {Role.DISTRICT_REP, Role.SCHOOL_LEADER}:
         board.schools = list(

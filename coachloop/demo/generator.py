@@ -47,20 +47,111 @@ SIZES = {
     "large": Size(200, 2, 54, 4, 40, 5, 3000, 2),
 }
 
-GIVEN = (
-    "Amara Ben Chloe Dev Elena Farid Grace Hana Ibrahim Jade Kofi Lena Mateo Nadia Omar Priya "
-    "Quinn Rosa Sami Tara Uma Victor Wen Yusuf Zoe Aisha Bruno Carmen Diego Esther Felix Gita "
-    "Hugo Iris Jonah Kemi Luca Maya Noah Olga Pablo Rhea Sofia Theo Vera Will Xena Yara Zane"
-).split()
-FAMILY = (
-    "Adams Bailey Chen Diaz Evans Fischer Garcia Hughes Ito Jensen Khan Lopez Murphy Nguyen "
-    "Okafor Patel Quist Rossi Singh Tanaka Usman Vargas Walsh Xu Young Zimmer Abbott Brennan "
-    "Costa Dubois Ekwueme Flores Gallagher Haddad Ivanova Kowalski Larsen Moreau Novak Ortiz"
-).split()
-SCHOOL_NAMES = (
-    "Oakridge Elementary, Riverside Middle, Maple Grove Primary, Hillcrest High, Cedar Park "
-    "Academy, Lakeview Elementary, Pine Hollow Middle, Brookside Primary, Summit High, Willow Creek"
-).split(", ")
+GIVEN = [
+    "Amara",
+    "Ben",
+    "Chloe",
+    "Dev",
+    "Elena",
+    "Farid",
+    "Grace",
+    "Hana",
+    "Ibrahim",
+    "Jade",
+    "Kofi",
+    "Lena",
+    "Mateo",
+    "Nadia",
+    "Omar",
+    "Priya",
+    "Quinn",
+    "Rosa",
+    "Sami",
+    "Tara",
+    "Uma",
+    "Victor",
+    "Wen",
+    "Yusuf",
+    "Zoe",
+    "Aisha",
+    "Bruno",
+    "Carmen",
+    "Diego",
+    "Esther",
+    "Felix",
+    "Gita",
+    "Hugo",
+    "Iris",
+    "Jonah",
+    "Kemi",
+    "Luca",
+    "Maya",
+    "Noah",
+    "Olga",
+    "Pablo",
+    "Rhea",
+    "Sofia",
+    "Theo",
+    "Vera",
+    "Will",
+    "Xena",
+    "Yara",
+    "Zane",
+]
+FAMILY = [
+    "Adams",
+    "Bailey",
+    "Chen",
+    "Diaz",
+    "Evans",
+    "Fischer",
+    "Garcia",
+    "Hughes",
+    "Ito",
+    "Jensen",
+    "Khan",
+    "Lopez",
+    "Murphy",
+    "Nguyen",
+    "Okafor",
+    "Patel",
+    "Quist",
+    "Rossi",
+    "Singh",
+    "Tanaka",
+    "Usman",
+    "Vargas",
+    "Walsh",
+    "Xu",
+    "Young",
+    "Zimmer",
+    "Abbott",
+    "Brennan",
+    "Costa",
+    "Dubois",
+    "Ekwueme",
+    "Flores",
+    "Gallagher",
+    "Haddad",
+    "Ivanova",
+    "Kowalski",
+    "Larsen",
+    "Moreau",
+    "Novak",
+    "Ortiz",
+]
+SCHOOL_NAMES = [
+    "Oakridge Elementary",
+    "Riverside Middle",
+    "Maple Grove Primary",
+    "Hillcrest High",
+    "Cedar Park Academy",
+    "Lakeview Elementary",
+    "Pine Hollow Middle",
+    "Brookside Primary",
+    "Summit High",
+    "Willow Creek",
+]
 NOTE_TITLES = [
     "Observation debrief",
     "Planning the next action step",
@@ -105,10 +196,14 @@ def generate(*, size: str = "demo", seed: int = 2026) -> DemoResult:
     today = timezone.localdate()
 
     provider = Organisation.objects.create(
-        name="Northstar Coaching Partners", kind=OrganisationKind.PROVIDER, sourced_id="demo-provider"
+        name="Northstar Coaching Partners",
+        kind=OrganisationKind.PROVIDER,
+        sourced_id="demo-provider",
     )
     district = Organisation.objects.create(
-        name="Riverbend Unified School District" if size == "demo" else "Greater Metro School District",
+        name="Riverbend Unified School District"
+        if size == "demo"
+        else "Greater Metro School District",
         kind=OrganisationKind.DISTRICT,
         parent=provider,
         sourced_id=f"demo-district-{size}",
@@ -141,9 +236,7 @@ def generate(*, size: str = "demo", seed: int = 2026) -> DemoResult:
                 n += 1
                 email = f"{stem}{n}@{DEMO_DOMAIN}"
         used_emails.add(email)
-        users.append(
-            User(email=email, given_name=given, family_name=family, password=password)
-        )
+        users.append(User(email=email, given_name=given, family_name=family, password=password))
         roles.append((len(users) - 1, org, role))
         return len(users) - 1
 
@@ -254,7 +347,12 @@ def generate(*, size: str = "demo", seed: int = 2026) -> DemoResult:
             )
     Note.objects.bulk_create(notes, batch_size=2000)
 
-    for email in (f"admin@{DEMO_DOMAIN}", f"coach@{DEMO_DOMAIN}", f"leader@{DEMO_DOMAIN}", f"district@{DEMO_DOMAIN}"):
+    for email in (
+        f"admin@{DEMO_DOMAIN}",
+        f"coach@{DEMO_DOMAIN}",
+        f"leader@{DEMO_DOMAIN}",
+        f"district@{DEMO_DOMAIN}",
+    ):
         user = by_email[email]
         if not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists():
             TOTP.activate(user, DEMO_TOTP_SECRET)

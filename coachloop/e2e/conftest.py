@@ -52,9 +52,9 @@ class Checked:
         self.csp_errors: list[str] = []
         page.on(
             "console",
-            lambda msg: self.csp_errors.append(msg.text)
-            if "Content Security Policy" in msg.text
-            else None,
+            lambda msg: (
+                self.csp_errors.append(msg.text) if "Content Security Policy" in msg.text else None
+            ),
         )
 
     def goto(self, path):

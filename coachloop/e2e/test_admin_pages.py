@@ -90,7 +90,7 @@ def test_admin_pages_pass_axe(admin_page):
 
 
 def test_a_person_is_added_through_the_form(admin_page):
-    checked, world = admin_page
+    checked, _world = admin_page
     page = checked.page
     checked.goto("/people/new/")
     page.get_by_label("Email").fill("nia@a.test")

@@ -23,9 +23,7 @@ def engagement_list(*, user: User, role: str = "") -> QuerySet[Engagement]:
 
 
 def note_list(*, user: User, engagement: Engagement) -> QuerySet[Note]:
-    return (
-        policy.notes_visible_to(user).filter(engagement=engagement).select_related("author")
-    )
+    return policy.notes_visible_to(user).filter(engagement=engagement).select_related("author")
 
 
 def note_read(*, user: User, engagement: Engagement, pk: int) -> Note:

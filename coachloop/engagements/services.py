@@ -30,7 +30,5 @@ def note_create(
         body=body,
         visibility=visibility,
     )
-    audit.record(
-        actor=actor, action="note.create", target=note, data={"visibility": visibility}
-    )
+    audit.record(actor=actor, action="note.create", target=note, data={"visibility": visibility})
     return note

@@ -21,7 +21,9 @@ def paginate(request: HttpRequest, items: QuerySet[Any], per_page: int = PER_PAG
 
 def is_fragment_request(request: HttpRequest) -> bool:
     """htmx asking for a part of the page (not a boosted navigation)."""
-    return request.headers.get("HX-Request") == "true" and request.headers.get("HX-Boosted") != "true"
+    return (
+        request.headers.get("HX-Request") == "true" and request.headers.get("HX-Boosted") != "true"
+    )
 
 
 def render_page_or_fragment(

@@ -21,7 +21,9 @@ class PersonCreateForm(forms.Form):
     email = forms.EmailField(label=_("Email"))
     given_name = forms.CharField(label=_("Given name"), max_length=150)
     family_name = forms.CharField(label=_("Family name"), max_length=150)
-    organisation = OrganisationChoiceField(queryset=Organisation.objects.none(), label=_("Organisation"))
+    organisation = OrganisationChoiceField(
+        queryset=Organisation.objects.none(), label=_("Organisation")
+    )
     role = forms.ChoiceField(choices=Role.choices, label=_("Role"))
 
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
@@ -34,12 +36,16 @@ class PersonEditForm(forms.Form):
     given_name = forms.CharField(label=_("Given name"), max_length=150)
     family_name = forms.CharField(label=_("Family name"), max_length=150)
     is_active = forms.BooleanField(
-        label=_("Can sign in"), required=False, help_text=_("Untick to stop this person signing in.")
+        label=_("Can sign in"),
+        required=False,
+        help_text=_("Untick to stop this person signing in."),
     )
 
 
 class MembershipAddForm(forms.Form):
-    organisation = OrganisationChoiceField(queryset=Organisation.objects.none(), label=_("Organisation"))
+    organisation = OrganisationChoiceField(
+        queryset=Organisation.objects.none(), label=_("Organisation")
+    )
     role = forms.ChoiceField(choices=Role.choices, label=_("Role"))
 
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
@@ -50,8 +56,12 @@ class MembershipAddForm(forms.Form):
 class OrganisationCreateForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=200)
     kind = forms.ChoiceField(choices=OrganisationKind.choices, label=_("Kind"))
-    identifier = forms.CharField(label=_("Identifier"), max_length=255, required=False,
-                                 help_text=_("A code your district uses, such as a school number."))
+    identifier = forms.CharField(
+        label=_("Identifier"),
+        max_length=255,
+        required=False,
+        help_text=_("A code your district uses, such as a school number."),
+    )
 
 
 class OrganisationEditForm(forms.Form):
@@ -62,7 +72,7 @@ class OrganisationEditForm(forms.Form):
     )
 
 
-def _check_size(upload: Any, label: str) -> Any:
+def _check_size(upload: Any, label: object) -> Any:
     limit = settings.COACHLOOP_MAX_UPLOAD_BYTES
     if upload is not None and upload.size > limit:
         raise forms.ValidationError(
@@ -77,7 +87,8 @@ class RosterImportForm(forms.Form):
     users = forms.FileField(label=_("users.csv"), required=False)
     roles = forms.FileField(label=_("roles.csv (optional)"), required=False)
     bundle = forms.FileField(
-        label=_("Or one zip with the files"), required=False,
+        label=_("Or one zip with the files"),
+        required=False,
         help_text=_("A OneRoster zip holding orgs.csv, users.csv and optionally roles.csv."),
     )
 
@@ -95,9 +106,12 @@ class RosterImportForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        if not data.get("bundle") and not (data.get("orgs") and data.get("users")):
-            if not self.errors:
-                raise forms.ValidationError(
-                    _("Choose orgs.csv and users.csv, or one zip that holds them.")
-                )
+        if (
+            not data.get("bundle")
+            and not (data.get("orgs") and data.get("users"))
+            and not self.errors
+        ):
+            raise forms.ValidationError(
+                _("Choose orgs.csv and users.csv, or one zip that holds them.")
+            )
         return data

@@ -65,9 +65,6 @@ class Organisation(models.Model):
     def __str__(self) -> str:
         return self.name
 
-    def get_absolute_url(self) -> str:
-        return reverse("organisation_detail", args=[self.pk])
-
     def save(self, *args: Any, **kwargs: Any) -> None:
         """Keep `path` and `depth` in step with `parent` (a new row needs its id first)."""
         if self.pk is None:
@@ -81,6 +78,9 @@ class Organisation(models.Model):
             if kwargs.get("update_fields") is not None:
                 kwargs["update_fields"] = {*kwargs["update_fields"], "path", "depth"}
         super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return reverse("organisation_detail", args=[self.pk])
 
     def ancestor_ids(self) -> list[int]:
         return [int(part) for part in self.path.strip("/").split("/") if part]

@@ -138,7 +138,7 @@ def _rows(name: str, data: bytes, problems: list[Problem]) -> list[tuple[int, di
     rows = []
     try:
         for row in reader:
-            extra = row.pop(None, None)  # type: ignore[call-overload]
+            extra = row.pop(None, None)
             if extra:
                 problems.append(Problem(name, reader.line_num, _("More values than columns.")))
             rows.append(
@@ -224,7 +224,7 @@ class _Plan:
             if required not in files:
                 self.problems.append(Problem(required, 0, _("This file is required.")))
         self.existing_orgs: dict[str, Organisation] = {
-            o.sourced_id: o
+            str(o.sourced_id): o
             for o in Organisation.objects.filter(path__startswith=root.path).exclude(
                 sourced_id=None
             )
@@ -472,9 +472,7 @@ def _apply_orgs(plan: _Plan, report: ImportReport) -> dict[str, Organisation]:
     pending = list(plan.orgs.values())
     while pending:  # parents before children; _check_parent ruled out loops
         ready = [
-            o
-            for o in pending
-            if not o.parent or o.parent in known or o.sourced_id == plan.root_sid
+            o for o in pending if not o.parent or o.parent in known or o.sourced_id == plan.root_sid
         ]
         for row in ready:
             parent = known.get(row.parent, plan.root) if row.parent else plan.root

@@ -8,7 +8,7 @@ import zipfile
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -60,7 +60,10 @@ def person_detail(request: AuthedRequest, pk: int) -> HttpResponse:
 
 
 def _person_page(
-    request: AuthedRequest, person: User, can_manage: bool, form: MembershipAddForm | None,
+    request: AuthedRequest,
+    person: User,
+    can_manage: bool,
+    form: MembershipAddForm | None,
     status: int = 200,
 ) -> HttpResponse:
     memberships = list(selectors.person_memberships(user=request.user, person=person))
@@ -93,7 +96,9 @@ def person_create(request: AuthedRequest) -> HttpResponse:
             messages.success(request, _("%(person)s was added.") % {"person": person})
             return redirect(person)
     status = 422 if form.errors else 200
-    return render(request, "organisations/person_form.html", {"form": form, "creating": True}, status=status)
+    return render(
+        request, "organisations/person_form.html", {"form": form, "creating": True}, status=status
+    )
 
 
 @login_required
@@ -162,7 +167,9 @@ def organisation_list(request: AuthedRequest) -> HttpResponse:
     search = request.GET.get("q", "").strip()[:100]
     orgs = selectors.organisation_list(user=request.user, search=search)
     context = {"page": paginate(request, orgs, per_page=100), "search": search}
-    return render_page_or_fragment(request, "organisations/organisation_list.html", context, "results")
+    return render_page_or_fragment(
+        request, "organisations/organisation_list.html", context, "results"
+    )
 
 
 @login_required
@@ -192,7 +199,9 @@ def organisation_create(request: AuthedRequest, pk: int) -> HttpResponse:
     form = OrganisationCreateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            org = services.organisation_create(actor=request.user, parent=parent, **form.cleaned_data)
+            org = services.organisation_create(
+                actor=request.user, parent=parent, **form.cleaned_data
+            )
         except DomainError as err:
             add_domain_error(form, err)
         else:
@@ -200,7 +209,10 @@ def organisation_create(request: AuthedRequest, pk: int) -> HttpResponse:
             return redirect(org)
     status = 422 if form.errors else 200
     return render(
-        request, "organisations/organisation_form.html", {"form": form, "parent": parent}, status=status
+        request,
+        "organisations/organisation_form.html",
+        {"form": form, "parent": parent},
+        status=status,
     )
 
 
@@ -208,7 +220,11 @@ def organisation_create(request: AuthedRequest, pk: int) -> HttpResponse:
 def organisation_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     org = policy.get_visible_or_404(request.user, Organisation, pk)
     policy.require(request.user, Action.MANAGE, org)
-    initial = {"name": org.name, "identifier": org.identifier, "require_mfa_for_all": org.require_mfa_for_all}
+    initial = {
+        "name": org.name,
+        "identifier": org.identifier,
+        "require_mfa_for_all": org.require_mfa_for_all,
+    }
     form = OrganisationEditForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         services.organisation_update(actor=request.user, organisation=org, **form.cleaned_data)
@@ -216,7 +232,10 @@ def organisation_edit(request: AuthedRequest, pk: int) -> HttpResponse:
         return redirect(org)
     status = 422 if form.errors else 200
     return render(
-        request, "organisations/organisation_form.html", {"form": form, "organisation": org}, status=status
+        request,
+        "organisations/organisation_form.html",
+        {"form": form, "organisation": org},
+        status=status,
     )
 
 
@@ -250,7 +269,11 @@ def _roster_files(form: RosterImportForm) -> oneroster.RosterFiles | None:
         except (ValueError, zipfile.BadZipFile):
             return None
     files = oneroster.RosterFiles()
-    for key, name in (("orgs", oneroster.ORGS), ("users", oneroster.USERS), ("roles", oneroster.ROLES)):
+    for key, name in (
+        ("orgs", oneroster.ORGS),
+        ("users", oneroster.USERS),
+        ("roles", oneroster.ROLES),
+    ):
         if data.get(key):
             files[name] = data[key].read()
     return files

@@ -60,7 +60,9 @@ def person(email: str, org: Organisation, role: str) -> User:
 
 def build_world() -> World:
     provider = OrganisationFactory(name="North", kind=OrganisationKind.PROVIDER)
-    district = OrganisationFactory(name="Riverbend", kind=OrganisationKind.DISTRICT, parent=provider)
+    district = OrganisationFactory(
+        name="Riverbend", kind=OrganisationKind.DISTRICT, parent=provider
+    )
     oak = OrganisationFactory(name="Oak", kind=OrganisationKind.SCHOOL, parent=district)
     elm = OrganisationFactory(name="Elm", kind=OrganisationKind.SCHOOL, parent=district)
     faraway = OrganisationFactory(name="Faraway", kind=OrganisationKind.DISTRICT)
@@ -86,12 +88,30 @@ def build_world() -> World:
         ParticipantFactory(engagement=engagement, user=user, role=role)
     notes = {
         level: NoteFactory(
-            engagement=engagement, author=cora, visibility=level, title=f"{level} note",
+            engagement=engagement,
+            author=cora,
+            visibility=level,
+            title=f"{level} note",
             body=f"Secret text at {level} level",
         )
         for level in Visibility.values
     }
     return World(
-        provider, district, oak, elm, faraway, pine, ada, cora, lena, tom, dan, sam, tina, bea, ben,
-        engagement, notes,
+        provider,
+        district,
+        oak,
+        elm,
+        faraway,
+        pine,
+        ada,
+        cora,
+        lena,
+        tom,
+        dan,
+        sam,
+        tina,
+        bea,
+        ben,
+        engagement,
+        notes,
     )

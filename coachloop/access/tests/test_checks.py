@@ -18,7 +18,9 @@ def test_an_empty_policy_fails():
     assert ids(check_content_security_policy()) == ["coachloop.E001"]
 
 
-@override_settings(SECURE_CSP={"default-src": ["'self'"], "script-src": ["'self'", "'unsafe-inline'"]})
+@override_settings(
+    SECURE_CSP={"default-src": ["'self'"], "script-src": ["'self'", "'unsafe-inline'"]}
+)
 def test_inline_scripts_fail():
     assert ids(check_content_security_policy()) == ["coachloop.E002"]
 

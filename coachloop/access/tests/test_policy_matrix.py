@@ -111,7 +111,8 @@ def test_person_edit_page_answers_by_role_and_tenant(world, signed_in, name, tar
 
 
 @pytest.mark.parametrize(
-    ("name", "status"), [("ada", 200), ("cora", 403), ("dan", 403), ("lena", 404), ("bea", 404), ("tom", 404)]
+    ("name", "status"),
+    [("ada", 200), ("cora", 403), ("dan", 403), ("lena", 404), ("bea", 404), ("tom", 404)],
 )
 def test_roster_import_page_is_for_the_districts_administrators(world, signed_in, name, status):
     response = signed_in(world.people[name]).get(f"/organisations/{world.district.pk}/import/")

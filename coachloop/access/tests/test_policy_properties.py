@@ -83,9 +83,7 @@ class TenancyProperties(TestCase):
 
         for user in users:
             policy.forget(user)
-            mine = {
-                m.organisation_id for m in user.memberships.filter(is_active=True)
-            }
+            mine = {m.organisation_id for m in user.memberships.filter(is_active=True)}
 
             def inside(org, mine=mine):
                 return any(pk in mine for pk in ancestors(org))

@@ -58,11 +58,15 @@ def test_password_reset_sends_a_working_link(client, teacher):
     response = client.post("/accounts/password/reset/", {"email": "tom@a.test"})
     assert response.status_code == 302
     assert len(mail.outbox) == 1
-    link = re.search(r"http://testserver(/accounts/password/reset/key/\S+)", mail.outbox[0].body).group(1)
+    link = re.search(
+        r"http://testserver(/accounts/password/reset/key/\S+)", mail.outbox[0].body
+    ).group(1)
     form = client.get(link, follow=True)
     assert form.status_code == 200
-    done = client.post(form.redirect_chain[-1][0] if form.redirect_chain else link,
-                       {"password1": "a new long passphrase", "password2": "a new long passphrase"})
+    done = client.post(
+        form.redirect_chain[-1][0] if form.redirect_chain else link,
+        {"password1": "a new long passphrase", "password2": "a new long passphrase"},
+    )
     assert done.status_code == 302
     teacher.refresh_from_db()
     assert teacher.check_password("a new long passphrase")
@@ -106,7 +110,9 @@ def test_an_active_session_continues(client, world, signed_in):
     assert client.get("/dashboard/").status_code == 200
 
 
-@pytest.mark.parametrize("role", [Role.PROGRAMME_ADMIN, Role.COACH, Role.SCHOOL_LEADER, Role.DISTRICT_REP])
+@pytest.mark.parametrize(
+    "role", [Role.PROGRAMME_ADMIN, Role.COACH, Role.SCHOOL_LEADER, Role.DISTRICT_REP]
+)
 def test_privileged_roles_must_set_up_a_second_factor(client, world, role):
     user = UserFactory()
     MembershipFactory(user=user, organisation=world.oak, role=role)

@@ -76,30 +76,56 @@ def test_an_administrator_adds_a_person(client, world, ada_token):
         "organisation_id": world.oak.pk,
         "role": "teacher",
     }
-    response = client.post("/api/people", payload, content_type="application/json", **bearer(ada_token))
+    response = client.post(
+        "/api/people", payload, content_type="application/json", **bearer(ada_token)
+    )
     assert response.status_code == 201
     assert response.json()["email"] == "new.person@a.test"
     assert Membership.objects.filter(user__email="new.person@a.test", role=Role.TEACHER).exists()
 
 
 def test_bad_input_gets_field_by_field_errors(client, world, ada_token):
-    payload = {"email": "nope", "given_name": "", "family_name": "X", "organisation_id": world.oak.pk, "role": "teacher"}
-    response = client.post("/api/people", payload, content_type="application/json", **bearer(ada_token))
+    payload = {
+        "email": "nope",
+        "given_name": "",
+        "family_name": "X",
+        "organisation_id": world.oak.pk,
+        "role": "teacher",
+    }
+    response = client.post(
+        "/api/people", payload, content_type="application/json", **bearer(ada_token)
+    )
     assert response.status_code == 422
     fields = {e["field"] for e in response.json()["errors"]}
     assert "given_name" in fields
 
 
 def test_an_invalid_email_is_refused_by_the_service_with_a_message(client, world, ada_token):
-    payload = {"email": "nope", "given_name": "A", "family_name": "B", "organisation_id": world.oak.pk, "role": "teacher"}
-    response = client.post("/api/people", payload, content_type="application/json", **bearer(ada_token))
+    payload = {
+        "email": "nope",
+        "given_name": "A",
+        "family_name": "B",
+        "organisation_id": world.oak.pk,
+        "role": "teacher",
+    }
+    response = client.post(
+        "/api/people", payload, content_type="application/json", **bearer(ada_token)
+    )
     assert response.status_code == 400
-    assert response.json()["errors"] == [{"field": "email", "message": "Enter a valid email address."}]
+    assert response.json()["errors"] == [
+        {"field": "email", "message": "Enter a valid email address."}
+    ]
 
 
 def test_a_read_only_token_cannot_write(client, world):
     _token, raw = token_create(user=world.ada, name="ro", read_only=True)
-    payload = {"email": "x@a.test", "given_name": "X", "family_name": "Y", "organisation_id": world.oak.pk, "role": "teacher"}
+    payload = {
+        "email": "x@a.test",
+        "given_name": "X",
+        "family_name": "Y",
+        "organisation_id": world.oak.pk,
+        "role": "teacher",
+    }
     response = client.post("/api/people", payload, content_type="application/json", **bearer(raw))
     assert response.status_code == 401
     assert not Membership.objects.filter(user__email="x@a.test").exists()
@@ -108,7 +134,10 @@ def test_a_read_only_token_cannot_write(client, world):
 def test_a_teacher_may_see_but_not_change_a_colleague(client, world):
     _token, raw = token_create(user=world.sam, name="rw", read_only=False)
     response = client.patch(
-        f"/api/people/{world.tom.pk}", {"given_name": "Hacked"}, content_type="application/json", **bearer(raw)
+        f"/api/people/{world.tom.pk}",
+        {"given_name": "Hacked"},
+        content_type="application/json",
+        **bearer(raw),
     )
     assert response.status_code == 403
     world.tom.refresh_from_db()
@@ -143,7 +172,9 @@ def test_session_auth_needs_the_csrf_token_for_writes(world, signed_in):
     client = Client(enforce_csrf_checks=True)
     client.force_login(world.tom)
     assert client.get("/api/me").status_code == 200
-    response = client.patch(f"/api/people/{world.tom.pk}", {"given_name": "X"}, content_type="application/json")
+    response = client.patch(
+        f"/api/people/{world.tom.pk}", {"given_name": "X"}, content_type="application/json"
+    )
     assert response.status_code in (401, 403)
 
 
@@ -156,6 +187,8 @@ def test_the_openapi_schema_and_docs_are_published(client, db):
 
 def test_engagements_follow_the_policy(client, world):
     _token, raw = token_create(user=world.tom, name="t")
-    assert [e["title"] for e in client.get("/api/engagements", **bearer(raw)).json()["items"]] == ["Coaching Tom"]
+    assert [e["title"] for e in client.get("/api/engagements", **bearer(raw)).json()["items"]] == [
+        "Coaching Tom"
+    ]
     _token, raw = token_create(user=world.sam, name="t")
     assert client.get("/api/engagements", **bearer(raw)).json()["items"] == []

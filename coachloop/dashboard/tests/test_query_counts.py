@@ -9,7 +9,15 @@ from coachloop.demo.generator import generate
 from coachloop.organisations.models import Role
 from coachloop.testing.factories import MembershipFactory, UserFactory
 
-PAGES = ["/dashboard/", "/people/", "/organisations/", "/engagements/", "/audit/", "/api/people", "/api/me"]
+PAGES = [
+    "/dashboard/",
+    "/people/",
+    "/organisations/",
+    "/engagements/",
+    "/audit/",
+    "/api/people",
+    "/api/me",
+]
 
 
 def count_queries(client, url):
@@ -33,6 +41,8 @@ def test_queries_do_not_grow_with_the_data(client, db, url):
     small = count_queries(client, url)
     district = admin.memberships.get().organisation
     for _ in range(30):  # more people, more roles
-        MembershipFactory(user=UserFactory(), organisation=district.children.first(), role=Role.TEACHER)
+        MembershipFactory(
+            user=UserFactory(), organisation=district.children.first(), role=Role.TEACHER
+        )
     generate_more = count_queries(client, url)
     assert generate_more == small, f"{url}: {small} queries, then {generate_more}"

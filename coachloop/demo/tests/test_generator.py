@@ -27,7 +27,9 @@ def test_every_printed_sign_in_works(client, db):
 def snapshot(seed):
     with transaction.atomic():
         generate(size="demo", seed=seed)
-        rows = list(User.objects.order_by("email").values_list("email", "given_name", "family_name"))
+        rows = list(
+            User.objects.order_by("email").values_list("email", "given_name", "family_name")
+        )
         transaction.set_rollback(True)
     return rows
 

@@ -7,7 +7,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -16,44 +15,154 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='Organisation',
+            name="Organisation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200, verbose_name='name')),
-                ('kind', models.CharField(choices=[('provider', 'Provider'), ('district', 'District'), ('school', 'School')], max_length=20, verbose_name='kind')),
-                ('path', models.CharField(db_index=True, default='', editable=False, max_length=255)),
-                ('depth', models.PositiveSmallIntegerField(default=0, editable=False)),
-                ('sourced_id', models.CharField(blank=True, db_index=True, max_length=255, null=True, verbose_name='OneRoster sourcedId')),
-                ('identifier', models.CharField(blank=True, max_length=255, verbose_name='identifier')),
-                ('require_mfa_for_all', models.BooleanField(default=False, help_text='Everyone with a role here must set up a second factor to sign in.', verbose_name='require a second factor for everyone')),
-                ('is_active', models.BooleanField(default=True, verbose_name='active')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('parent', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='children', to='organisations.organisation', verbose_name='parent')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=200, verbose_name="name")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("provider", "Provider"),
+                            ("district", "District"),
+                            ("school", "School"),
+                        ],
+                        max_length=20,
+                        verbose_name="kind",
+                    ),
+                ),
+                (
+                    "path",
+                    models.CharField(db_index=True, default="", editable=False, max_length=255),
+                ),
+                ("depth", models.PositiveSmallIntegerField(default=0, editable=False)),
+                (
+                    "sourced_id",
+                    models.CharField(
+                        blank=True,
+                        db_index=True,
+                        max_length=255,
+                        null=True,
+                        verbose_name="OneRoster sourcedId",
+                    ),
+                ),
+                (
+                    "identifier",
+                    models.CharField(blank=True, max_length=255, verbose_name="identifier"),
+                ),
+                (
+                    "require_mfa_for_all",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Everyone with a role here must set up a second factor to sign in.",
+                        verbose_name="require a second factor for everyone",
+                    ),
+                ),
+                ("is_active", models.BooleanField(default=True, verbose_name="active")),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "parent",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="children",
+                        to="organisations.organisation",
+                        verbose_name="parent",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'organisation',
-                'ordering': ['path'],
+                "verbose_name": "organisation",
+                "ordering": ["path"],
             },
         ),
         migrations.CreateModel(
-            name='Membership',
+            name="Membership",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('role', models.CharField(choices=[('programme_admin', 'Programme administrator'), ('coach', 'Coach'), ('school_leader', 'School leader'), ('teacher', 'Teacher'), ('district_rep', 'District representative'), ('staff', 'Staff')], max_length=30, verbose_name='role')),
-                ('is_active', models.BooleanField(default=True, verbose_name='active')),
-                ('source', models.CharField(choices=[('manual', 'Added by an administrator'), ('oneroster', 'OneRoster import'), ('demo', 'Demo data')], default='manual', max_length=20)),
-                ('external_id', models.CharField(blank=True, db_index=True, max_length=255, null=True, verbose_name='OneRoster user sourcedId')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='memberships', to=settings.AUTH_USER_MODEL)),
-                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='memberships', to='organisations.organisation')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[
+                            ("programme_admin", "Programme administrator"),
+                            ("coach", "Coach"),
+                            ("school_leader", "School leader"),
+                            ("teacher", "Teacher"),
+                            ("district_rep", "District representative"),
+                            ("staff", "Staff"),
+                        ],
+                        max_length=30,
+                        verbose_name="role",
+                    ),
+                ),
+                ("is_active", models.BooleanField(default=True, verbose_name="active")),
+                (
+                    "source",
+                    models.CharField(
+                        choices=[
+                            ("manual", "Added by an administrator"),
+                            ("oneroster", "OneRoster import"),
+                            ("demo", "Demo data"),
+                        ],
+                        default="manual",
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "external_id",
+                    models.CharField(
+                        blank=True,
+                        db_index=True,
+                        max_length=255,
+                        null=True,
+                        verbose_name="OneRoster user sourcedId",
+                    ),
+                ),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="memberships",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="memberships",
+                        to="organisations.organisation",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'membership',
-                'ordering': ['organisation__name', 'role'],
-                'indexes': [models.Index(fields=['organisation', 'role', 'is_active'], name='organisatio_organis_9212b0_idx')],
-                'constraints': [models.UniqueConstraint(fields=('user', 'organisation', 'role'), name='membership_unique_role')],
+                "verbose_name": "membership",
+                "ordering": ["organisation__name", "role"],
+                "indexes": [
+                    models.Index(
+                        fields=["organisation", "role", "is_active"],
+                        name="organisatio_organis_9212b0_idx",
+                    )
+                ],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("user", "organisation", "role"), name="membership_unique_role"
+                    )
+                ],
             },
         ),
     ]

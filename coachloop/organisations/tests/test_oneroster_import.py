@@ -1,3 +1,4 @@
+# ruff: noqa: E501 - the CSV fixtures are OneRoster rows, kept whole
 """OneRoster 1.1 CSV import: good files, a second import that changes nothing, and bad files
 that are reported by file and line with nothing applied."""
 
@@ -87,7 +88,9 @@ def test_a_second_import_of_the_same_files_changes_nothing(admin, provider):
 
 def test_a_changed_row_updates_in_place(admin, provider):
     roster_import(actor=admin, root=provider, files=files())
-    changed = USERS.replace("Tom,Teach", "Thomas,Teach").replace("u2,active,2026-09-01,true", "u2,active,2026-09-01,false")
+    changed = USERS.replace("Tom,Teach", "Thomas,Teach").replace(
+        "u2,active,2026-09-01,true", "u2,active,2026-09-01,false"
+    )
     report = roster_import(actor=admin, root=provider, files=files(users=changed))
     assert report.people.updated == 1
     assert report.memberships.updated == 1
@@ -96,7 +99,9 @@ def test_a_changed_row_updates_in_place(admin, provider):
 
 
 def test_importing_into_the_district_itself_links_it_to_its_roster_row(admin, provider):
-    district = OrganisationFactory(name="Riverbend", kind=OrganisationKind.DISTRICT, parent=provider)
+    district = OrganisationFactory(
+        name="Riverbend", kind=OrganisationKind.DISTRICT, parent=provider
+    )
     report = roster_import(actor=admin, root=district, files=files())
     assert report.ok, report.problems
     district.refresh_from_db()
@@ -106,25 +111,117 @@ def test_importing_into_the_district_itself_links_it_to_its_roster_row(admin, pr
 
 
 BAD_CASES = [
-    ("wrong columns", files(orgs="id,name\nd1,Riverbend\n"), "orgs.csv", 1, "Missing column(s): sourcedId, type, parentSourcedId"),
-    ("duplicate org id", files(orgs=ORGS + "s1,active,,Oak again,school,,d1\n"), "orgs.csv", 5, "Duplicate sourcedId s1"),
-    ("unknown parent", files(orgs=ORGS + "s9,active,,Lost,school,,nowhere\n"), "orgs.csv", 5, "Unknown parent organisation nowhere"),
-    ("school over district", files(orgs=ORGS + "d9,active,,Odd,district,,s1\n"), "orgs.csv", 5, "A district cannot sit under a school"),
-    ("unknown type", files(orgs=ORGS + "x1,active,,Dept,department,,d1\n"), "orgs.csv", 5, "Unknown type department"),
-    ("duplicate user id", files(users=USERS + "u1,active,,true,s1,teacher,,,T,T,,,t2@rusd.test,,,,,,\n"), "users.csv", 7, "Duplicate sourcedId u1"),
-    ("duplicate email", files(users=USERS + "u9,active,,true,s1,teacher,,,T,T,,,tom@rusd.test,,,,,,\n"), "users.csv", 7, "Email tom@rusd.test is also on line 2"),
-    ("bad email", files(users=USERS + "u9,active,,true,s1,teacher,,,T,T,,,not-an-email,,,,,,\n"), "users.csv", 7, "not a valid address"),
-    ("unknown org of user", files(users=USERS + "u9,active,,true,s7,teacher,,,T,T,,,t9@rusd.test,,,,,,\n"), "users.csv", 7, "Unknown organisation s7"),
-    ("unknown role", files(users=USERS + "u9,active,,true,s1,janitor,,,T,T,,,t9@rusd.test,,,,,,\n"), "users.csv", 7, "Unknown role janitor"),
-    ("bad coachloop role", files(users=USERS + "u9,active,,true,s1,teacher,,,T,T,,,t9@rusd.test,,,,,,wizard\n"), "users.csv", 7, "Unknown Coachloop role wizard"),
-    ("roles for unknown user", files(roles=ROLES + "r2,active,,u77,primary,teacher,,,s1\n"), "roles.csv", 3, "Unknown userSourcedId u77"),
-    ("bad encoding", RosterFiles({"orgs.csv": ORGS.encode(), "users.csv": USERS.encode("utf-8") + "u9,active,,true,s1,teacher,,,Zoë,T,,,z@rusd.test,,,,,,\n".encode("latin-1")}), "users.csv", 7, "not UTF-8"),
-    ("binary file", RosterFiles({"orgs.csv": b"\x89PNG\x00\x00", "users.csv": USERS.encode()}), "orgs.csv", 0, "not a CSV text file"),
+    (
+        "wrong columns",
+        files(orgs="id,name\nd1,Riverbend\n"),
+        "orgs.csv",
+        1,
+        "Missing column(s): sourcedId, type, parentSourcedId",
+    ),
+    (
+        "duplicate org id",
+        files(orgs=ORGS + "s1,active,,Oak again,school,,d1\n"),
+        "orgs.csv",
+        5,
+        "Duplicate sourcedId s1",
+    ),
+    (
+        "unknown parent",
+        files(orgs=ORGS + "s9,active,,Lost,school,,nowhere\n"),
+        "orgs.csv",
+        5,
+        "Unknown parent organisation nowhere",
+    ),
+    (
+        "school over district",
+        files(orgs=ORGS + "d9,active,,Odd,district,,s1\n"),
+        "orgs.csv",
+        5,
+        "A district cannot sit under a school",
+    ),
+    (
+        "unknown type",
+        files(orgs=ORGS + "x1,active,,Dept,department,,d1\n"),
+        "orgs.csv",
+        5,
+        "Unknown type department",
+    ),
+    (
+        "duplicate user id",
+        files(users=USERS + "u1,active,,true,s1,teacher,,,T,T,,,t2@rusd.test,,,,,,\n"),
+        "users.csv",
+        7,
+        "Duplicate sourcedId u1",
+    ),
+    (
+        "duplicate email",
+        files(users=USERS + "u9,active,,true,s1,teacher,,,T,T,,,tom@rusd.test,,,,,,\n"),
+        "users.csv",
+        7,
+        "Email tom@rusd.test is also on line 2",
+    ),
+    (
+        "bad email",
+        files(users=USERS + "u9,active,,true,s1,teacher,,,T,T,,,not-an-email,,,,,,\n"),
+        "users.csv",
+        7,
+        "not a valid address",
+    ),
+    (
+        "unknown org of user",
+        files(users=USERS + "u9,active,,true,s7,teacher,,,T,T,,,t9@rusd.test,,,,,,\n"),
+        "users.csv",
+        7,
+        "Unknown organisation s7",
+    ),
+    (
+        "unknown role",
+        files(users=USERS + "u9,active,,true,s1,janitor,,,T,T,,,t9@rusd.test,,,,,,\n"),
+        "users.csv",
+        7,
+        "Unknown role janitor",
+    ),
+    (
+        "bad coachloop role",
+        files(users=USERS + "u9,active,,true,s1,teacher,,,T,T,,,t9@rusd.test,,,,,,wizard\n"),
+        "users.csv",
+        7,
+        "Unknown Coachloop role wizard",
+    ),
+    (
+        "roles for unknown user",
+        files(roles=ROLES + "r2,active,,u77,primary,teacher,,,s1\n"),
+        "roles.csv",
+        3,
+        "Unknown userSourcedId u77",
+    ),
+    (
+        "bad encoding",
+        RosterFiles(
+            {
+                "orgs.csv": ORGS.encode(),
+                "users.csv": USERS.encode("utf-8")
+                + "u9,active,,true,s1,teacher,,,Zoë,T,,,z@rusd.test,,,,,,\n".encode("latin-1"),
+            }
+        ),
+        "users.csv",
+        7,
+        "not UTF-8",
+    ),
+    (
+        "binary file",
+        RosterFiles({"orgs.csv": b"\x89PNG\x00\x00", "users.csv": USERS.encode()}),
+        "orgs.csv",
+        0,
+        "not a CSV text file",
+    ),
     ("missing users.csv", RosterFiles({"orgs.csv": ORGS.encode()}), "users.csv", 0, "required"),
 ]
 
 
-@pytest.mark.parametrize(("case", "roster", "file", "line", "message"), BAD_CASES, ids=[c[0] for c in BAD_CASES])
+@pytest.mark.parametrize(
+    ("case", "roster", "file", "line", "message"), BAD_CASES, ids=[c[0] for c in BAD_CASES]
+)
 def test_a_bad_roster_is_reported_by_file_and_line_and_nothing_is_applied(
     admin, provider, case, roster, file, line, message
 ):
@@ -144,7 +241,9 @@ def test_a_zip_bundle_is_read(admin, provider):
     with zipfile.ZipFile(buffer, "w") as bundle:
         bundle.writestr("export/orgs.csv", ORGS)
         bundle.writestr("export/users.csv", USERS)
-    report = roster_import(actor=admin, root=provider, files=RosterFiles.from_zip(buffer.getvalue()))
+    report = roster_import(
+        actor=admin, root=provider, files=RosterFiles.from_zip(buffer.getvalue())
+    )
     assert report.ok
     assert report.people.created == 4
 
@@ -159,7 +258,9 @@ def test_only_an_administrator_of_the_organisation_may_import(admin, provider):
     assert not Organisation.objects.filter(sourced_id="d1").exists()
 
 
-names = st.text(alphabet=st.characters(categories=["L"], max_codepoint=0x24F), min_size=1, max_size=12)
+names = st.text(
+    alphabet=st.characters(categories=["L"], max_codepoint=0x24F), min_size=1, max_size=12
+)
 
 
 class ImportProperties(TestCase):
@@ -167,7 +268,12 @@ class ImportProperties(TestCase):
     @given(
         schools=st.lists(names, min_size=1, max_size=5),
         people=st.lists(
-            st.tuples(names, names, st.sampled_from(["teacher", "aide", "administrator"]), st.integers(0, 4)),
+            st.tuples(
+                names,
+                names,
+                st.sampled_from(["teacher", "aide", "administrator"]),
+                st.integers(0, 4),
+            ),
             min_size=1,
             max_size=12,
         ),

@@ -21,7 +21,8 @@ def test_people_list_searches_and_filters(world, ada):
     assert b"tom@a.test" in response.content
     assert b"lena@a.test" not in response.content
     by_role = ada.get("/people/?role=school_leader").content
-    assert b"lena@a.test" in by_role and b"tom@a.test" not in by_role
+    assert b"lena@a.test" in by_role
+    assert b"tom@a.test" not in by_role
     assert b"ben@b.test" not in ada.get("/people/").content
 
 
@@ -38,7 +39,13 @@ def test_an_empty_search_tells_what_to_do(world, ada):
 def test_an_administrator_adds_a_person_and_it_is_audited(world, ada):
     response = ada.post(
         "/people/new/",
-        {"email": "Nia@A.test", "given_name": "Nia", "family_name": "New", "organisation": world.elm.pk, "role": Role.TEACHER},
+        {
+            "email": "Nia@A.test",
+            "given_name": "Nia",
+            "family_name": "New",
+            "organisation": world.elm.pk,
+            "role": Role.TEACHER,
+        },
     )
     nia = User.objects.get(email="nia@a.test")
     assert response["Location"] == f"/people/{nia.pk}/"
@@ -49,7 +56,13 @@ def test_an_administrator_adds_a_person_and_it_is_audited(world, ada):
 def test_bad_input_is_explained_and_what_was_typed_is_kept(world, ada):
     response = ada.post(
         "/people/new/",
-        {"email": "not-an-email", "given_name": "Keep Me", "family_name": "", "organisation": world.elm.pk, "role": Role.TEACHER},
+        {
+            "email": "not-an-email",
+            "given_name": "Keep Me",
+            "family_name": "",
+            "organisation": world.elm.pk,
+            "role": Role.TEACHER,
+        },
     )
     assert response.status_code == 422
     assert b"Enter a valid email address" in response.content
@@ -64,7 +77,13 @@ def test_a_teacher_cannot_add_people(world, signed_in):
 def test_one_cannot_add_people_to_another_tenants_school(world, ada):
     response = ada.post(
         "/people/new/",
-        {"email": "x@a.test", "given_name": "X", "family_name": "Y", "organisation": world.pine.pk, "role": Role.TEACHER},
+        {
+            "email": "x@a.test",
+            "given_name": "X",
+            "family_name": "Y",
+            "organisation": world.pine.pk,
+            "role": Role.TEACHER,
+        },
     )
     assert response.status_code == 422
     assert b"Select a valid choice" in response.content
@@ -72,7 +91,9 @@ def test_one_cannot_add_people_to_another_tenants_school(world, ada):
 
 
 def test_adding_the_same_role_twice_says_so(world, ada):
-    response = ada.post(f"/people/{world.tom.pk}/roles/", {"organisation": world.oak.pk, "role": Role.TEACHER})
+    response = ada.post(
+        f"/people/{world.tom.pk}/roles/", {"organisation": world.oak.pk, "role": Role.TEACHER}
+    )
     assert response.status_code == 422
     assert b"already teacher in Oak" in response.content
 
@@ -109,14 +130,19 @@ def test_editing_a_person_refuses_an_email_in_use(world, ada):
 
 
 def test_an_administrator_adds_a_school_under_the_district(world, ada):
-    ada.post(f"/organisations/{world.district.pk}/new/", {"name": "Ash", "kind": "school", "identifier": ""})
+    ada.post(
+        f"/organisations/{world.district.pk}/new/",
+        {"name": "Ash", "kind": "school", "identifier": ""},
+    )
     ash = Organisation.objects.get(name="Ash")
     assert ash.parent == world.district
     assert ash.path == f"{world.district.path}{ash.pk}/"
 
 
 def test_a_district_cannot_be_added_under_a_school(world, ada):
-    response = ada.post(f"/organisations/{world.oak.pk}/new/", {"name": "Odd", "kind": "district", "identifier": ""})
+    response = ada.post(
+        f"/organisations/{world.oak.pk}/new/", {"name": "Odd", "kind": "district", "identifier": ""}
+    )
     assert response.status_code == 422
     assert b"cannot sit under" in response.content
 
@@ -147,8 +173,10 @@ def test_roster_upload_through_the_page_reports_counts(world, ada):
 def test_roster_problems_are_listed_on_the_page(world, ada):
     response = ada.post(
         f"/organisations/{world.district.pk}/import/",
-        {"orgs": upload("orgs.csv", (ORGS + "s9,active,,Lost,school,,nowhere\n").encode()),
-         "users": upload("users.csv", USERS.encode())},
+        {
+            "orgs": upload("orgs.csv", (ORGS + "s9,active,,Lost,school,,nowhere\n").encode()),
+            "users": upload("users.csv", USERS.encode()),
+        },
     )
     assert response.status_code == 422
     assert b"Nothing was imported" in response.content
@@ -158,7 +186,9 @@ def test_roster_problems_are_listed_on_the_page(world, ada):
 def test_roster_upload_into_the_district_succeeds(world, ada):
     orgs = ORGS.replace("d1,active,2026-09-01,Riverbend Unified,district,RUSD,\n", "")
     orgs = orgs.replace(",d1\n", ",\n")
-    users = USERS.replace("u3,active,2026-09-01,true,d1,administrator,dan,,Dan,Rep,,,dan@rusd.test,,,,,,\n", "")
+    users = USERS.replace(
+        "u3,active,2026-09-01,true,d1,administrator,dan,,Dan,Rep,,,dan@rusd.test,,,,,,\n", ""
+    )
     users = users.replace('"s1,s2"', "s1")
     response = ada.post(
         f"/organisations/{world.district.pk}/import/",
@@ -180,12 +210,16 @@ def test_an_oversized_upload_is_refused_with_the_limit(world, ada):
 
 
 def test_a_missing_file_is_explained(world, ada):
-    response = ada.post(f"/organisations/{world.district.pk}/import/", {"orgs": upload("orgs.csv", ORGS.encode())})
+    response = ada.post(
+        f"/organisations/{world.district.pk}/import/", {"orgs": upload("orgs.csv", ORGS.encode())}
+    )
     assert response.status_code == 422
     assert b"Choose orgs.csv and users.csv" in response.content
 
 
 def test_a_broken_zip_is_explained(world, ada):
-    response = ada.post(f"/organisations/{world.district.pk}/import/", {"bundle": upload("r.zip", b"PK not really")})
+    response = ada.post(
+        f"/organisations/{world.district.pk}/import/", {"bundle": upload("r.zip", b"PK not really")}
+    )
     assert response.status_code == 422
     assert b"not a zip file" in response.content

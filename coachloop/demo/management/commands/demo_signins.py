@@ -12,7 +12,9 @@ class Command(BaseCommand):
     help = "Print the demo sign-ins, if the demo district is loaded."
 
     def handle(self, *args: Any, **options: Any) -> None:
-        accounts = [(e, what) for e, what in demo_accounts() if User.objects.filter(email=e).exists()]
+        accounts = [
+            (e, what) for e, what in demo_accounts() if User.objects.filter(email=e).exists()
+        ]
         if not accounts:
             self.stdout.write("No demo accounts in this database.")
             return
