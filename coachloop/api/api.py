@@ -4,7 +4,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
-from ninja import NinjaAPI, Query, Router, Schema
+from ninja import NinjaAPI, Query, Router, Schema, Status
 from ninja.errors import AuthenticationError, ValidationError
 from ninja.pagination import PageNumberPagination, paginate
 
@@ -136,7 +136,7 @@ def person_detail(request: HttpRequest, pk: int) -> dict[str, Any]:
 
 
 @router.post("/people", response={201: s.PersonOut})
-def person_create(request: HttpRequest, payload: s.PersonIn) -> tuple[int, User]:
+def person_create(request: HttpRequest, payload: s.PersonIn) -> Status[User]:
     user = _user(request)
     org = policy.get_visible_or_404(user, Organisation, payload.organisation_id)
     person = services.person_create(
@@ -147,7 +147,7 @@ def person_create(request: HttpRequest, payload: s.PersonIn) -> tuple[int, User]
         organisation=org,
         role=payload.role,
     )
-    return 201, person
+    return Status(201, person)
 
 
 @router.patch("/people/{pk}", response=s.PersonOut)
@@ -174,14 +174,14 @@ def membership_list(
 
 
 @router.post("/memberships", response={201: s.MembershipOut})
-def membership_create(request: HttpRequest, payload: s.MembershipIn) -> tuple[int, Membership]:
+def membership_create(request: HttpRequest, payload: s.MembershipIn) -> Status[Membership]:
     user = _user(request)
     person = policy.get_visible_or_404(user, User, payload.user_id)
     org = policy.get_visible_or_404(user, Organisation, payload.organisation_id)
     membership = services.membership_add(
         actor=user, person=person, organisation=org, role=payload.role
     )
-    return 201, membership
+    return Status(201, membership)
 
 
 @router.delete(
