@@ -40,6 +40,7 @@ def dashboard_for(*, user: User) -> Dashboard:
         )
         board.admin = {
             **counts,
+            "top": orgs.order_by("depth", "name").first(),
             "people": policy.people_managed_by(user).filter(is_active=True).count(),
             "engagements": policy.engagements_visible_to(user).count(),
             "recent": list(policy.audit_events_visible_to(user).select_related("actor")[:8]),

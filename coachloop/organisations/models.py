@@ -5,7 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
-from django.db import models
+from django.db import models, transaction
+from django.db.models import F, Value
+from django.db.models.functions import Concat, Substr
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -66,18 +68,26 @@ class Organisation(models.Model):
         return self.name
 
     def save(self, *args: Any, **kwargs: Any) -> None:
-        """Keep `path` and `depth` in step with `parent` (a new row needs its id first)."""
+        """Keep `path` and `depth` in step with `parent` (a new row needs its id first). When
+        an organisation moves, everything below it moves too, in the same transaction."""
         if self.pk is None:
             super().save(*args, **kwargs)
             kwargs = {k: v for k, v in kwargs.items() if k not in {"force_insert"}}
         parent_path = self.parent.path if self.parent_id and self.parent else "/"
         path = f"{parent_path}{self.pk}/"
-        if path != self.path:
+        old_path, old_depth = self.path, self.depth
+        if path != old_path:
             self.path = path
             self.depth = path.count("/") - 2
             if kwargs.get("update_fields") is not None:
                 kwargs["update_fields"] = {*kwargs["update_fields"], "path", "depth"}
-        super().save(*args, **kwargs)
+        with transaction.atomic():
+            super().save(*args, **kwargs)
+            if old_path and path != old_path:
+                Organisation.objects.filter(path__startswith=old_path).exclude(pk=self.pk).update(
+                    path=Concat(Value(path), Substr("path", len(old_path) + 1)),
+                    depth=F("depth") + (self.depth - old_depth),
+                )
 
     def get_absolute_url(self) -> str:
         return reverse("organisation_detail", args=[self.pk])

@@ -440,6 +440,13 @@ class _Plan:
 # --- Applying -----------------------------------------------------------------------------------
 
 
+class _Abort(Exception):
+    """A problem only the database could reveal; the import's transaction is rolled back."""
+
+    def __init__(self, problem: Problem) -> None:
+        self.problem = problem
+
+
 def roster_import(*, actor: User, root: Organisation, files: RosterFiles) -> ImportReport:
     """Check the files against each other and the tree under `root`; apply them only if every row
     is sound, in one transaction."""
@@ -448,16 +455,19 @@ def roster_import(*, actor: User, root: Organisation, files: RosterFiles) -> Imp
     report = ImportReport(problems=plan.problems, skipped_rows=plan.skipped)
     if not report.ok:
         return report
-    with transaction.atomic():
-        orgs = _apply_orgs(plan, report)
-        people = _apply_people(plan, report)
-        _apply_memberships(plan, report, orgs, people)
-        audit.record(
-            actor=actor,
-            action="roster.import",
-            target=root,
-            data={k: v for k, v in report.as_dict().items() if k != "problems"},
-        )
+    try:
+        with transaction.atomic():
+            orgs = _apply_orgs(plan, report)
+            people = _apply_people(plan, report)
+            _apply_memberships(plan, report, orgs, people)
+            audit.record(
+                actor=actor,
+                action="roster.import",
+                target=root,
+                data={k: v for k, v in report.as_dict().items() if k != "problems"},
+            )
+    except _Abort as abort:
+        return ImportReport(problems=[abort.problem], skipped_rows=plan.skipped)
     policy.forget(actor)
     return report
 
@@ -533,7 +543,14 @@ def _apply_people(plan: _Plan, report: ImportReport) -> dict[str, User]:
                 "email" in changed
                 and User.objects.filter(email=row.email).exclude(pk=person.pk).exists()
             ):
-                raise ValueError(row.email)  # ruled out above: emails are unique in the file
+                raise _Abort(
+                    Problem(
+                        USERS,
+                        row.line,
+                        _("Email %(email)s already belongs to another person in Coachloop.")
+                        % {"email": row.email},
+                    )
+                )
             if changed:
                 for k in changed:
                     setattr(person, k, wanted[k])

@@ -42,3 +42,8 @@ def test_error_pages_are_in_the_products_style(client, db):
 
 def test_health_check(client, db):
     assert client.get("/healthz").json() == {"status": "ok"}
+
+
+def test_the_administrators_import_button_opens_the_import_of_their_organisation(world, signed_in):
+    content = signed_in(world.ada).get("/dashboard/").content.decode()
+    assert f'href="/organisations/{world.district.pk}/import/"' in content

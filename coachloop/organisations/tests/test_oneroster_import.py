@@ -296,3 +296,48 @@ class ImportProperties(TestCase):
         second = roster_import(actor=admin, root=provider, files=roster)
         assert second.ok
         assert not second.changed
+
+
+def test_moving_an_organisation_moves_everything_below_it(admin, provider):
+    """The tree paths behind tenancy stay true when a roster moves a school to another district."""
+    from coachloop.access import policy
+
+    roster_import(actor=admin, root=provider, files=files())
+    two_districts = ORGS + "d2,active,,Hillside,district,,\n"
+    roster_import(actor=admin, root=provider, files=files(orgs=two_districts))
+    teacher = User.objects.get(email="tom@rusd.test")
+    oak_moved = two_districts.replace(
+        "s1,active,2026-09-01,Oak Elementary,school,S001,d1",
+        "s1,active,2026-09-01,Oak Elementary,school,S001,d2",
+    )
+    report = roster_import(actor=admin, root=provider, files=files(orgs=oak_moved))
+    assert report.organisations.updated == 1
+    oak, d2 = Organisation.objects.get(sourced_id="s1"), Organisation.objects.get(sourced_id="d2")
+    assert oak.path == f"{d2.path}{oak.pk}/"
+    hillside_rep = UserFactory()
+    MembershipFactory(user=hillside_rep, organisation=d2, role=Role.DISTRICT_REP)
+    assert teacher in policy.people_visible_to(hillside_rep)
+
+
+def test_moving_a_district_moves_its_schools(db):
+    a = OrganisationFactory(kind=OrganisationKind.PROVIDER)
+    b = OrganisationFactory(kind=OrganisationKind.PROVIDER)
+    district = OrganisationFactory(kind=OrganisationKind.DISTRICT, parent=a)
+    school = OrganisationFactory(kind=OrganisationKind.SCHOOL, parent=district)
+    district.parent = b
+    district.save()
+    school.refresh_from_db()
+    assert school.path == f"{b.path}{district.pk}/{school.pk}/"
+    assert school.depth == 2
+
+
+def test_an_email_that_belongs_to_someone_else_is_reported_not_a_crash(admin, provider):
+    roster_import(actor=admin, root=provider, files=files())
+    UserFactory(email="taken@rusd.test")
+    renamed = USERS.replace("tom@rusd.test", "taken@rusd.test")
+    report = roster_import(actor=admin, root=provider, files=files(users=renamed))
+    assert not report.ok
+    assert report.problems[0].file == "users.csv"
+    assert report.problems[0].line == 2
+    assert "already belongs to another person" in report.problems[0].message
+    assert User.objects.filter(email="tom@rusd.test").exists()
