@@ -305,4 +305,3 @@ if TESTING:
     TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
     MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
     WHITENOISE_AUTOREFRESH = True
-LOGIN_URL_PATH = "/accounts/login/"

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
+from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
@@ -37,7 +38,7 @@ class SessionLifetimeMiddleware:
                 messages.info(request, _("Your session ended. Please sign in again."))
                 if request.path.startswith("/api/"):
                     return self.get_response(request)
-                return redirect(f"{settings.LOGIN_URL_PATH}?next={request.path}")
+                return redirect_to_login(request.get_full_path())
             request.session.setdefault("coachloop_started", now)
             if now - seen >= SEEN_WRITE_EVERY or "coachloop_seen" not in request.session:
                 request.session["coachloop_seen"] = now
