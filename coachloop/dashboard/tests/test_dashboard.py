@@ -47,3 +47,11 @@ def test_health_check(client, db):
 def test_the_administrators_import_button_opens_the_import_of_their_organisation(world, signed_in):
     content = signed_in(world.ada).get("/dashboard/").content.decode()
     assert f'href="/organisations/{world.district.pk}/import/"' in content
+
+
+def test_an_administrator_outside_coaching_gets_no_coachee_empty_state(world, signed_in):
+    assert b"not in a coaching engagement yet" not in signed_in(world.ada).get("/dashboard/").content
+
+
+def test_the_sign_in_page_offers_password_reset_once(client, db):
+    assert client.get("/accounts/login/").content.count(b"/accounts/password/reset/") == 1
