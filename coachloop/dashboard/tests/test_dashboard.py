@@ -50,7 +50,8 @@ def test_the_administrators_import_button_opens_the_import_of_their_organisation
 
 
 def test_an_administrator_outside_coaching_gets_no_coachee_empty_state(world, signed_in):
-    assert b"not in a coaching engagement yet" not in signed_in(world.ada).get("/dashboard/").content
+    content = signed_in(world.ada).get("/dashboard/").content
+    assert b"not in a coaching engagement yet" not in content
 
 
 def test_the_sign_in_page_offers_password_reset_once(client, db):
