@@ -73,6 +73,17 @@ def on_unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpRe
     )
 
 
+PERSON_FIELDS = ("id", "email", "given_name", "family_name", "is_active")
+
+
+def _person(person: User, viewer: User) -> dict[str, Any]:
+    """A person's fields with the memberships the viewer may see."""
+    return {
+        **{f: getattr(person, f) for f in PERSON_FIELDS},
+        "memberships": list(selectors.person_memberships(user=viewer, person=person)),
+    }
+
+
 def _user(request: HttpRequest) -> User:
     return request.auth  # type: ignore[attr-defined]
 
@@ -83,11 +94,9 @@ router = Router()
 @router.get("/me", response=s.MeOut, summary="The signed-in person, their roles and memberships")
 def me(request: HttpRequest) -> dict[str, Any]:
     user = _user(request)
-    memberships = list(selectors.person_memberships(user=user, person=user))
     return {
-        **{f: getattr(user, f) for f in ("id", "email", "given_name", "family_name", "is_active")},
+        **_person(user, user),
         "roles": sorted(policy.roles_of(user)),
-        "memberships": memberships,
         "second_factor_required": policy.second_factor_required(user),
     }
 
@@ -126,13 +135,7 @@ def person_list(request: HttpRequest, filters: Query[PeopleFilter]) -> Any:
 @router.get("/people/{pk}", response=s.PersonDetailOut)
 def person_detail(request: HttpRequest, pk: int) -> dict[str, Any]:
     user = _user(request)
-    person = policy.get_visible_or_404(user, User, pk)
-    return {
-        **{
-            f: getattr(person, f) for f in ("id", "email", "given_name", "family_name", "is_active")
-        },
-        "memberships": list(selectors.person_memberships(user=user, person=person)),
-    }
+    return _person(policy.get_visible_or_404(user, User, pk), user)
 
 
 @router.post("/people", response={201: s.PersonOut})
@@ -155,7 +158,7 @@ def person_update(request: HttpRequest, pk: int, payload: s.PersonPatch) -> User
     user = _user(request)
     person = policy.get_visible_or_404(user, User, pk)
     policy.require(user, Action.MANAGE, person)
-    values = {f: getattr(person, f) for f in ("email", "given_name", "family_name", "is_active")}
+    values = {f: getattr(person, f) for f in PERSON_FIELDS if f != "id"}
     values.update(payload.dict(exclude_unset=True, exclude_none=True))
     return services.person_update(actor=user, person=person, **values)
 

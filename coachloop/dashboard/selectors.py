@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Count, F, Q
+from django.utils.translation import gettext_lazy as _
 
 from coachloop.access import policy
 from coachloop.accounts.models import User
@@ -56,8 +57,8 @@ def dashboard_for(*, user: User) -> Dashboard:
 
 
 ROLE_TITLES = {
-    ParticipantRole.COACH: "Your coachees",
-    ParticipantRole.COACHEE: "Your coaching",
-    ParticipantRole.SPONSOR: "Coaching you sponsor",
-    ParticipantRole.DISTRICT_REP: "Coaching you follow for the district",
+    ParticipantRole.COACH: _("Your coachees"),
+    ParticipantRole.COACHEE: _("Your coaching"),
+    ParticipantRole.SPONSOR: _("Coaching you sponsor"),
+    ParticipantRole.DISTRICT_REP: _("Coaching you follow for the district"),
 }

@@ -12,7 +12,6 @@ import random
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from allauth.mfa.models import Authenticator
 from allauth.mfa.totp.internal.auth import TOTP
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
@@ -47,111 +46,21 @@ SIZES = {
     "large": Size(200, 2, 54, 4, 40, 5, 3000, 2),
 }
 
-GIVEN = [
-    "Amara",
-    "Ben",
-    "Chloe",
-    "Dev",
-    "Elena",
-    "Farid",
-    "Grace",
-    "Hana",
-    "Ibrahim",
-    "Jade",
-    "Kofi",
-    "Lena",
-    "Mateo",
-    "Nadia",
-    "Omar",
-    "Priya",
-    "Quinn",
-    "Rosa",
-    "Sami",
-    "Tara",
-    "Uma",
-    "Victor",
-    "Wen",
-    "Yusuf",
-    "Zoe",
-    "Aisha",
-    "Bruno",
-    "Carmen",
-    "Diego",
-    "Esther",
-    "Felix",
-    "Gita",
-    "Hugo",
-    "Iris",
-    "Jonah",
-    "Kemi",
-    "Luca",
-    "Maya",
-    "Noah",
-    "Olga",
-    "Pablo",
-    "Rhea",
-    "Sofia",
-    "Theo",
-    "Vera",
-    "Will",
-    "Xena",
-    "Yara",
-    "Zane",
-]
-FAMILY = [
-    "Adams",
-    "Bailey",
-    "Chen",
-    "Diaz",
-    "Evans",
-    "Fischer",
-    "Garcia",
-    "Hughes",
-    "Ito",
-    "Jensen",
-    "Khan",
-    "Lopez",
-    "Murphy",
-    "Nguyen",
-    "Okafor",
-    "Patel",
-    "Quist",
-    "Rossi",
-    "Singh",
-    "Tanaka",
-    "Usman",
-    "Vargas",
-    "Walsh",
-    "Xu",
-    "Young",
-    "Zimmer",
-    "Abbott",
-    "Brennan",
-    "Costa",
-    "Dubois",
-    "Ekwueme",
-    "Flores",
-    "Gallagher",
-    "Haddad",
-    "Ivanova",
-    "Kowalski",
-    "Larsen",
-    "Moreau",
-    "Novak",
-    "Ortiz",
-]
-SCHOOL_NAMES = [
-    "Oakridge Elementary",
-    "Riverside Middle",
-    "Maple Grove Primary",
-    "Hillcrest High",
-    "Cedar Park Academy",
-    "Lakeview Elementary",
-    "Pine Hollow Middle",
-    "Brookside Primary",
-    "Summit High",
-    "Willow Creek",
-]
+# Word lists, kept compact: one string each, split once.
+GIVEN = (
+    "Amara Ben Chloe Dev Elena Farid Grace Hana Ibrahim Jade Kofi Lena Mateo Nadia Omar Priya "
+    "Quinn Rosa Sami Tara Uma Victor Wen Yusuf Zoe Aisha Bruno Carmen Diego Esther Felix Gita "
+    "Hugo Iris Jonah Kemi Luca Maya Noah Olga Pablo Rhea Sofia Theo Vera Will Xena Yara Zane"
+).split()
+FAMILY = (
+    "Adams Bailey Chen Diaz Evans Fischer Garcia Hughes Ito Jensen Khan Lopez Murphy Nguyen "
+    "Okafor Patel Quist Rossi Singh Tanaka Usman Vargas Walsh Xu Young Zimmer Abbott Brennan "
+    "Costa Dubois Ekwueme Flores Gallagher Haddad Ivanova Kowalski Larsen Moreau Novak Ortiz"
+).split()
+SCHOOL_NAMES = (
+    "Oakridge Elementary|Riverside Middle|Maple Grove Primary|Hillcrest High|Cedar Park Academy|"
+    "Lakeview Elementary|Pine Hollow Middle|Brookside Primary|Summit High|Willow Creek"
+).split("|")
 NOTE_TITLES = [
     "Observation debrief",
     "Planning the next action step",
@@ -166,7 +75,6 @@ class DemoResult:
     organisations: int
     people: int
     engagements: int
-    signins: list[tuple[str, str]]
 
 
 def demo_accounts() -> list[tuple[str, str]]:
@@ -269,7 +177,6 @@ def generate(*, size: str = "demo", seed: int = 2026) -> DemoResult:
         ],
         batch_size=2000,
     )
-    users_in_order = users
     u_admin = users[admin]
 
     instructional = Programme.objects.create(
@@ -292,19 +199,17 @@ def generate(*, size: str = "demo", seed: int = 2026) -> DemoResult:
             coachee = leaders_by_school[s][0]
             programme, title = leadership, "Leadership coaching"
             sponsor = reps[n % len(reps)]
-            sponsor_role = ParticipantRole.SPONSOR
         else:
             teachers = teachers_by_school[s]
             coachee = teachers[(n // len(schools)) % len(teachers)]
             programme, title = instructional, "Instructional coaching"
             sponsor = leaders_by_school[s][0]
-            sponsor_role = ParticipantRole.SPONSOR
         coach = coaches[n % len(coaches)]
         engagements.append(
             Engagement(
                 organisation=school,
                 programme=programme,
-                title=f"{title}: {users_in_order[coachee].full_name}",
+                title=f"{title}: {users[coachee].full_name}",
                 starts_on=today - timedelta(days=rnd.randint(7, 120)),
             )
         )
@@ -312,18 +217,16 @@ def generate(*, size: str = "demo", seed: int = 2026) -> DemoResult:
         participants += [
             (e, coach, ParticipantRole.COACH),
             (e, coachee, ParticipantRole.COACHEE),
-            (e, sponsor, sponsor_role),
+            (e, sponsor, ParticipantRole.SPONSOR),
             (e, reps[0], ParticipantRole.DISTRICT_REP),
         ]
-    Engagement.objects.bulk_create(engagements, batch_size=1000)
-    engagements = list(Engagement.objects.filter(programme__organisation=district).order_by("pk"))
+    Engagement.objects.bulk_create(engagements, batch_size=1000)  # ids come back, as for users
     Participant.objects.bulk_create(
-        {
-            (e, u_, r): Participant(engagement=engagements[e], user=users_in_order[u_], role=r)
+        [
+            Participant(engagement=engagements[e], user=users[u_], role=r)
             for e, u_, r in participants
-        }.values(),
+        ],
         batch_size=2000,
-        ignore_conflicts=True,
     )
     notes = []
     levels = [Visibility.PRIVATE, Visibility.TEAM, Visibility.SPONSORS, Visibility.PROGRAMME]
@@ -335,7 +238,7 @@ def generate(*, size: str = "demo", seed: int = 2026) -> DemoResult:
                 Note(
                     organisation=engagement.organisation,
                     engagement=engagement,
-                    author=users_in_order[coach_of[e]],
+                    author=users[coach_of[e]],
                     visibility=visibility,
                     title=NOTE_TITLES[(e + k) % len(NOTE_TITLES)],
                     body=(
@@ -353,13 +256,10 @@ def generate(*, size: str = "demo", seed: int = 2026) -> DemoResult:
         f"leader@{DEMO_DOMAIN}",
         f"district@{DEMO_DOMAIN}",
     ):
-        user = by_email[email]
-        if not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists():
-            TOTP.activate(user, DEMO_TOTP_SECRET)
+        TOTP.activate(by_email[email], DEMO_TOTP_SECRET)
 
     return DemoResult(
         organisations=2 + len(schools),
         people=len(users),
         engagements=len(engagements),
-        signins=demo_accounts(),
     )

@@ -28,7 +28,7 @@ from coachloop.access import audit, policy
 from coachloop.access.policy import Action
 from coachloop.accounts.models import User
 from coachloop.organisations.models import Membership, Organisation, OrganisationKind, Role
-from coachloop.organisations.services import ALLOWED_CHILDREN
+from coachloop.organisations.services import parent_problem
 
 ORGS, USERS, ROLES = "orgs.csv", "users.csv", "roles.csv"
 REQUIRED_COLUMNS = {
@@ -308,13 +308,8 @@ class _Plan:
                 % {"id": org.parent, "root": self.root},
             )
             return
-        if org.kind not in ALLOWED_CHILDREN[OrganisationKind(parent_kind)]:
-            self.problem(
-                ORGS,
-                org.line,
-                _("A %(kind)s cannot sit under a %(parent)s.")
-                % {"kind": org.kind, "parent": parent_kind},
-            )
+        if problem := parent_problem(kind=org.kind, parent_kind=parent_kind):
+            self.problem(ORGS, org.line, problem)
             return
         seen, current = {org.sourced_id}, org.parent
         while current in self.orgs:

@@ -7,7 +7,7 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 
 from coachloop.access import policy
 from coachloop.accounts.models import User
-from coachloop.organisations.models import Membership, Organisation
+from coachloop.organisations.models import Membership, Organisation, Role
 
 
 def person_list(
@@ -60,6 +60,17 @@ def organisation_list(*, user: User, search: str = "") -> QuerySet[Organisation]
     if search:
         orgs = orgs.filter(Q(name__icontains=search) | Q(identifier__icontains=search))
     return orgs.order_by("path")
+
+
+def organisation_role_counts(*, user: User, organisation: Organisation) -> list[tuple[str, int]]:
+    """(role label, active memberships) at one organisation the user may see, every role listed."""
+    counts = dict(
+        policy.memberships_visible_to(user)
+        .filter(organisation=organisation, is_active=True)
+        .values_list("role")
+        .annotate(n=Count("id"))
+    )
+    return [(str(label), counts.get(value, 0)) for value, label in Role.choices]
 
 
 def organisation_children(*, user: User, organisation: Organisation) -> QuerySet[Organisation]:

@@ -23,15 +23,19 @@ ALLOWED_CHILDREN = {
 }
 
 
+def parent_problem(*, kind: str, parent_kind: str) -> str | None:
+    """Why an organisation of `kind` cannot sit under one of `parent_kind`, or None if it can."""
+    if kind in ALLOWED_CHILDREN[OrganisationKind(parent_kind)]:
+        return None
+    return _("A %(kind)s cannot sit under a %(parent)s.") % {
+        "kind": OrganisationKind(kind).label.lower(),
+        "parent": OrganisationKind(parent_kind).label.lower(),
+    }
+
+
 def check_parent(*, kind: str, parent: Organisation | None) -> None:
-    if parent is None:
-        return
-    if kind not in ALLOWED_CHILDREN[OrganisationKind(parent.kind)]:
-        raise DomainError(
-            _("A %(kind)s cannot sit under a %(parent)s.")
-            % {"kind": OrganisationKind(kind).label.lower(), "parent": parent.get_kind_display()},
-            field="parent",
-        )
+    if parent is not None and (problem := parent_problem(kind=kind, parent_kind=parent.kind)):
+        raise DomainError(problem, field="parent")
 
 
 @transaction.atomic

@@ -7,7 +7,6 @@ import zipfile
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -177,16 +176,11 @@ def organisation_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     org = policy.get_visible_or_404(request.user, Organisation, pk)
     ancestors = policy.organisations_visible_to(request.user).filter(pk__in=org.ancestor_ids()[:-1])
     can_manage = policy.allowed(request.user, Action.MANAGE, org)
-    role_counts = dict(
-        Membership.objects.filter(organisation=org, is_active=True)
-        .values_list("role")
-        .annotate(n=Count("id"))
-    )
     context = {
         "organisation": org,
         "ancestors": ancestors.order_by("depth"),
         "children": selectors.organisation_children(user=request.user, organisation=org)[:200],
-        "role_counts": [(label, role_counts.get(value, 0)) for value, label in Role.choices],
+        "role_counts": selectors.organisation_role_counts(user=request.user, organisation=org),
         "can_manage": can_manage,
     }
     return render(request, "organisations/organisation_detail.html", context)
