@@ -61,7 +61,13 @@ INSTALLED_APPS = [
     "coachloop.accounts",
     "coachloop.organisations",
     "coachloop.access",
+    "coachloop.playbooks",
     "coachloop.engagements",
+    "coachloop.plans",
+    "coachloop.rubrics",
+    "coachloop.meetings",
+    "coachloop.feedback",
+    "coachloop.portfolios",
     "coachloop.dashboard",
     "coachloop.api",
     "coachloop.demo",
@@ -257,6 +263,8 @@ def _mailer(url_var: str) -> dict[str, object]:
 
 
 MAILERS = {"default": _mailer("EMAIL_URL")}
+# The address people reach Coachloop at, for links in notifications.
+COACHLOOP_SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Coachloop <no-reply@coachloop.local>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 TASKS = {

@@ -5,7 +5,6 @@ from coachloop.access import views as access_views
 from coachloop.accounts import views as account_views
 from coachloop.api.api import api
 from coachloop.dashboard import views as dashboard_views
-from coachloop.engagements import views as engagement_views
 from coachloop.organisations import views as org_views
 
 urlpatterns = [
@@ -26,13 +25,14 @@ urlpatterns = [
     path("organisations/<int:pk>/edit/", org_views.organisation_edit, name="organisation_edit"),
     path("organisations/<int:pk>/new/", org_views.organisation_create, name="organisation_create"),
     path("organisations/<int:pk>/import/", org_views.roster_import, name="roster_import"),
-    path("engagements/", engagement_views.engagement_list, name="engagement_list"),
-    path("engagements/<int:pk>/", engagement_views.engagement_detail, name="engagement_detail"),
-    path(
-        "engagements/<int:engagement_pk>/notes/<int:pk>/",
-        engagement_views.note_detail,
-        name="note_detail",
-    ),
+    path("", include("coachloop.engagements.urls")),
+    path("", include("coachloop.engagements.programme_urls")),
+    path("", include("coachloop.meetings.urls")),
+    path("", include("coachloop.plans.urls")),
+    path("", include("coachloop.rubrics.urls")),
+    path("", include("coachloop.portfolios.urls")),
+    path("", include("coachloop.feedback.urls")),
+    path("", include("coachloop.playbooks.urls")),
     path("audit/", access_views.audit_list, name="audit_list"),
     path("api/", api.urls),
     path("operator/", admin.site.urls),

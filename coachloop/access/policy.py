@@ -36,12 +36,23 @@ from coachloop.accounts.models import User
 from coachloop.engagements.models import (
     SPONSOR_ROLES,
     TEAM_ROLES,
+    AgreementSignature,
     Engagement,
+    FormResponse,
     Note,
     Participant,
+    ParticipantRole,
     Programme,
+    Resource,
+    StepProgress,
 )
+from coachloop.feedback.models import FeedbackCollection
+from coachloop.meetings.models import Meeting
 from coachloop.organisations.models import Membership, Organisation, Role
+from coachloop.plans.models import Plan
+from coachloop.playbooks.models import Playbook
+from coachloop.portfolios.models import PortfolioEntry
+from coachloop.rubrics.models import RubricScore
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
@@ -58,7 +69,13 @@ class Action(StrEnum):
     MANAGE = "manage"  # change people, memberships, an organisation's settings
     IMPORT_ROSTER = "import_roster"
     VIEW_AUDIT = "view_audit"
-    ADD_NOTE = "add_note"
+    ADD_NOTE = "add_note"  # write the engagement's team content: notes, forms, meetings
+    WORK = "work"  # take part in an engagement's steps (any participant)
+    EDIT_PLAN = "edit_plan"  # coaches and coachees draft the plan
+    APPROVE_PLAN = "approve_plan"  # sponsors approve or return it
+    COACH = "coach"  # what only the engagement's coaches do: score, review, collect feedback
+    SUBMIT_PORTFOLIO = "submit_portfolio"  # coachees submit entries
+    CREATE_ENGAGEMENT = "create_engagement"  # on a programme
 
 
 # --- Scope --------------------------------------------------------------------------------------
@@ -186,6 +203,132 @@ def notes_visible_to(user: AnyUser) -> QuerySet[Note]:
     return Note.objects.filter(content_q(user))
 
 
+def form_responses_visible_to(user: AnyUser) -> QuerySet[FormResponse]:
+    return FormResponse.objects.filter(content_q(user))
+
+
+def resources_visible_to(user: AnyUser) -> QuerySet[Resource]:
+    return Resource.objects.filter(content_q(user))
+
+
+def plans_visible_to(user: AnyUser) -> QuerySet[Plan]:
+    return Plan.objects.filter(content_q(user))
+
+
+def scores_visible_to(user: AnyUser) -> QuerySet[RubricScore]:
+    return RubricScore.objects.filter(content_q(user))
+
+
+def portfolio_entries_visible_to(user: AnyUser) -> QuerySet[PortfolioEntry]:
+    return PortfolioEntry.objects.filter(content_q(user))
+
+
+def meetings_visible_to(user: AnyUser) -> QuerySet[Meeting]:
+    """That a meeting exists, when and how: metadata, for whoever sees the engagement."""
+    return Meeting.objects.filter(engagement__in=engagements_visible_to(user))
+
+
+def meeting_minutes_visible_to(user: AnyUser) -> QuerySet[Meeting]:
+    """Meetings whose minutes (stage notes, summary) the user may read: content."""
+    return Meeting.objects.filter(content_q(user))
+
+
+def feedback_collections_visible_to(user: AnyUser) -> QuerySet[FeedbackCollection]:
+    """Anonymous feedback results: content at the collection's visibility."""
+    return FeedbackCollection.objects.filter(content_q(user))
+
+
+def steps_visible_to(user: AnyUser) -> QuerySet[StepProgress]:
+    """Step progress is metadata: whoever sees the engagement sees how far it is."""
+    return StepProgress.objects.filter(engagement__in=engagements_visible_to(user))
+
+
+def signatures_visible_to(user: AnyUser) -> QuerySet[AgreementSignature]:
+    return AgreementSignature.objects.filter(engagement__in=engagements_visible_to(user))
+
+
+def programmes_visible_to(user: AnyUser) -> QuerySet[Programme]:
+    """Programmes in the user's administrative scope, and those they administer, coach in or
+    take part in."""
+    if not user.is_authenticated:
+        return Programme.objects.none()
+    administers = Exists(
+        Programme.administrators.through.objects.filter(programme=OuterRef("pk"), user=user)
+    )
+    coaches = Exists(Programme.coaches.through.objects.filter(programme=OuterRef("pk"), user=user))
+    takes_part = Exists(Participant.objects.filter(engagement__programme=OuterRef("pk"), user=user))
+    in_scope = _under(_paths(user), "organisation__path") | _under(
+        _ancestor_ids(_paths(user)), "organisation__path"
+    )
+    return Programme.objects.filter(
+        _under(_paths(user, admin=True), "organisation__path")
+        | (Q(in_scope) & (Q(administers) | Q(coaches) | Q(takes_part)))
+    )
+
+
+def programmes_managed_by(user: AnyUser) -> QuerySet[Programme]:
+    """Programme administrators in scope, and the programme's own administrators."""
+    if not user.is_authenticated:
+        return Programme.objects.none()
+    administers = Exists(
+        Programme.administrators.through.objects.filter(programme=OuterRef("pk"), user=user)
+    )
+    return programmes_visible_to(user).filter(
+        _under(_paths(user, admin=True), "organisation__path") | Q(administers)
+    )
+
+
+def _ancestor_ids(paths: tuple[str, ...]) -> tuple[str, ...]:
+    """The paths of every organisation above the user's own ("/1/7/" gives "/1/")."""
+    out: set[str] = set()
+    for path in paths:
+        ids = [part for part in path.split("/") if part]
+        out.update("/" + "/".join(ids[:n]) + "/" for n in range(1, len(ids)))
+    return tuple(sorted(out))
+
+
+def playbooks_visible_to(user: AnyUser) -> QuerySet[Playbook]:
+    """The built-in playbooks, and those of the organisations in or above the user's scope."""
+    if not user.is_authenticated:
+        return Playbook.objects.none()
+    paths = _paths(user)
+    above = tuple(p for p in _ancestor_ids(paths))
+    exact_above = Q(organisation__path__in=above) if above else Q(pk__in=[])
+    return Playbook.objects.filter(
+        Q(organisation__isnull=True) | _under(paths, "organisation__path") | exact_above
+    )
+
+
+def playbooks_managed_by(user: AnyUser) -> QuerySet[Playbook]:
+    return Playbook.objects.filter(_under(_paths(user, admin=True), "organisation__path"))
+
+
+def engagements_managed_by(user: AnyUser) -> QuerySet[Engagement]:
+    """Programme administrators (of the programme, or in scope) manage engagements."""
+    return engagements_visible_to(user).filter(programme__in=programmes_managed_by(user))
+
+
+def _engagements_where(user: AnyUser, roles: tuple[str, ...]) -> QuerySet[Engagement]:
+    if not user.is_authenticated:
+        return Engagement.objects.none()
+    holds = Exists(Participant.objects.filter(engagement=OuterRef("pk"), user=user, role__in=roles))
+    return engagements_visible_to(user).filter(holds)
+
+
+def participant_roles(user: AnyUser, engagement: Engagement) -> set[str]:
+    """The user's roles in one engagement, cached on the engagement for the request."""
+    if not user.is_authenticated:
+        return set()
+    cache: dict[int, set[str]] = engagement.__dict__.setdefault("_coachloop_roles", {})
+    if user.pk not in cache:
+        cache[user.pk] = set(
+            Participant.objects.filter(engagement=engagement, user=user).values_list(
+                "role", flat=True
+            )
+        )
+    return cache[user.pk]
+
+
 def audit_events_visible_to(user: AnyUser) -> QuerySet[AuditEvent]:
     return AuditEvent.objects.filter(_under(_paths(user, admin=True), "organisation__path"))
 
@@ -216,7 +359,34 @@ def _add_note_rule(user: AnyUser) -> QuerySet[Engagement]:
     )
 
 
-_RULES[(Engagement, Action.ADD_NOTE)] = _add_note_rule
+ALL_ROLES = tuple(ParticipantRole.values)
+
+_RULES.update(
+    {
+        (Engagement, Action.ADD_NOTE): _add_note_rule,
+        (Engagement, Action.MANAGE): engagements_managed_by,
+        (Engagement, Action.WORK): lambda user: _engagements_where(user, ALL_ROLES),
+        (Engagement, Action.EDIT_PLAN): lambda user: _engagements_where(user, TEAM_ROLES),
+        (Engagement, Action.APPROVE_PLAN): lambda user: _engagements_where(user, SPONSOR_ROLES),
+        (Engagement, Action.COACH): lambda user: _engagements_where(user, (ParticipantRole.COACH,)),
+        (Engagement, Action.SUBMIT_PORTFOLIO): lambda user: _engagements_where(
+            user, (ParticipantRole.COACHEE,)
+        ),
+        (Programme, Action.VIEW): programmes_visible_to,
+        (Programme, Action.MANAGE): programmes_managed_by,
+        (Programme, Action.CREATE_ENGAGEMENT): programmes_managed_by,
+        (Playbook, Action.VIEW): playbooks_visible_to,
+        (Playbook, Action.MANAGE): playbooks_managed_by,
+        (FormResponse, Action.VIEW): form_responses_visible_to,
+        (Resource, Action.VIEW): resources_visible_to,
+        (Plan, Action.VIEW): plans_visible_to,
+        (RubricScore, Action.VIEW): scores_visible_to,
+        (PortfolioEntry, Action.VIEW): portfolio_entries_visible_to,
+        (Meeting, Action.VIEW): meetings_visible_to,
+        (FeedbackCollection, Action.VIEW): feedback_collections_visible_to,
+        (StepProgress, Action.VIEW): steps_visible_to,
+    }
+)
 
 
 def visible[M: Model](user: AnyUser, model: type[M], action: Action = Action.VIEW) -> QuerySet[M]:

@@ -59,3 +59,39 @@ def note_detail(request: AuthedRequest, engagement_pk: int, pk: int) -> HttpResp
     engagement = policy.get_visible_or_404(request.user, Engagement, engagement_pk)
     note = selectors.note_read(user=request.user, engagement=engagement, pk=pk)
     return render(request, "engagements/note_detail.html", {"engagement": engagement, "note": note})
+
+
+def step_action(request: Any, **kwargs: Any) -> Any:  # TODO-HELPER
+    raise NotImplementedError
+
+
+def phase_advance(request: Any, **kwargs: Any) -> Any:  # TODO-HELPER
+    raise NotImplementedError
+
+
+def engagement_complete(request: Any, **kwargs: Any) -> Any:  # TODO-HELPER
+    raise NotImplementedError
+
+
+def agreement(request: Any, **kwargs: Any) -> Any:  # TODO-HELPER
+    raise NotImplementedError
+
+
+def form_fill(request: Any, **kwargs: Any) -> Any:  # TODO-HELPER
+    raise NotImplementedError
+
+
+def form_response_detail(request: Any, **kwargs: Any) -> Any:  # TODO-HELPER
+    raise NotImplementedError
+
+
+def resource_list(request: Any, **kwargs: Any) -> Any:  # TODO-HELPER
+    raise NotImplementedError
+
+
+def resource_download(request: Any, **kwargs: Any) -> Any:  # TODO-HELPER
+    raise NotImplementedError
+
+
+def engagement_export(request: Any, **kwargs: Any) -> Any:  # TODO-HELPER
+    raise NotImplementedError

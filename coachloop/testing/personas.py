@@ -2,17 +2,21 @@
 
 Tenant A: provider "North" > district "Riverbend" > schools "Oak" and "Elm".
 Tenant B: district "Faraway" > school "Pine" (another customer entirely).
-An engagement at Oak: coach Cora coaches teacher Tom, sponsored by leader Lena, followed by
-district representative Dan; programme administrator Ada administers its programme. Cora has
+An engagement at Oak, running the built-in "Performance coaching" playbook from 1 September 2026:
+coach Cora coaches teacher Tom (the performer), sponsored by leader Lena, followed by district
+representative Dan; programme administrator Ada administers its programme. Cora has
 written one note at each visibility level.
 """
 
+import datetime
 from dataclasses import dataclass
 
 from coachloop.access.models import Visibility
 from coachloop.accounts.models import User
-from coachloop.engagements.models import Engagement, Note, ParticipantRole
+from coachloop.engagements.models import Engagement, Note, ParticipantRole, StepProgress
+from coachloop.engagements.services import steps_for
 from coachloop.organisations.models import Organisation, OrganisationKind, Role
+from coachloop.playbooks.models import Playbook
 from coachloop.testing.factories import (
     EngagementFactory,
     MembershipFactory,
@@ -52,6 +56,17 @@ class World:
         }
 
 
+def builtin_playbook(key: str) -> Playbook:
+    """A built-in playbook, loaded at migrate time (and again after a test flushes the tables)."""
+    from coachloop.playbooks.services import sync_all_builtin
+
+    found = Playbook.objects.filter(organisation=None, key=key).first()
+    if found is None:
+        sync_all_builtin()
+        found = Playbook.objects.get(organisation=None, key=key)
+    return found
+
+
 def person(email: str, org: Organisation, role: str) -> User:
     user = UserFactory(email=email)
     MembershipFactory(user=user, organisation=org, role=role)
@@ -76,9 +91,25 @@ def build_world() -> World:
     tina = person("tina@a.test", elm, Role.TEACHER)
     bea = person("bea@b.test", faraway, Role.PROGRAMME_ADMIN)
     ben = person("ben@b.test", pine, Role.TEACHER)
-    programme = ProgrammeFactory(organisation=district, name="Instructional coaching")
+    playbook = builtin_playbook("performance-coaching")
+    programme = ProgrammeFactory(
+        organisation=district, name="Leadership performance coaching", playbook=playbook
+    )
     programme.administrators.add(ada)
-    engagement = EngagementFactory(programme=programme, organisation=oak, title="Coaching Tom")
+    programme.coaches.add(cora)
+    version = playbook.current
+    assert version is not None
+    assert version.spec.agreement is not None
+    engagement = EngagementFactory(
+        programme=programme,
+        organisation=oak,
+        title="Coaching Tom",
+        starts_on=datetime.date(2026, 9, 1),
+        playbook_version=version,
+        current_phase=version.spec.phases[0].key,
+        agreement_text=version.spec.agreement.text,
+    )
+    StepProgress.objects.bulk_create(steps_for(engagement, version.spec))
     for user, role in (
         (cora, ParticipantRole.COACH),
         (tom, ParticipantRole.COACHEE),

@@ -1,0 +1,13 @@
+from django.urls import path
+
+from coachloop.feedback import views
+
+urlpatterns = [
+    path("engagements/<int:pk>/feedback/", views.feedback_list, name="feedback_list"),
+    path(
+        "engagements/<int:engagement_pk>/feedback/<int:pk>/",
+        views.feedback_detail,
+        name="feedback_detail",
+    ),
+    path("f/<str:token>/", views.feedback_answer, name="feedback_answer"),
+]

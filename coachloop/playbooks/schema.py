@@ -1,0 +1,479 @@
+"""The playbook file format: a coaching process as data.
+
+A playbook is a YAML (or JSON) document validated against the models below. Unknown keys are
+refused, so a typo never silently drops a rule. `load()` turns a file's text into a `Playbook`
+or raises `PlaybookError`, whose problems each name the file, the path inside it and what is
+wrong, for example ``performance.yaml: phases[2].steps[0].form: no form "scoring" in forms``.
+
+docs/playbooks.md is the reference for authors; `json_schema()` gives the same rules as a JSON
+Schema for editors.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from typing import Annotated, Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import ValidationError as PydanticValidationError
+
+FORMAT = 1
+
+Key = Annotated[
+    str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_-]*$", min_length=1, max_length=60)
+]
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
+LongText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=20_000)]
+RoleName = Literal["coach", "coachee", "sponsor", "district_rep"]
+VisibilityName = Literal["private", "team", "sponsors", "programme"]
+ContentKind = Literal["note", "plan", "form", "meeting", "score", "portfolio", "feedback"]
+StepKind = Literal[
+    "task",  # done by hand when its checklist is ticked
+    "agreement",  # done when every signer has signed the current agreement text
+    "meeting",  # done when a meeting of `meeting` type has been held
+    "form",  # done when `form` has been filled in
+    "plan",  # done when the plan is sent for approval (or saved, without approval)
+    "plan_approval",  # done when the plan is approved
+    "feedback",  # done when an anonymous collection of `form` is closed
+    "score",  # done when a performance is scored on `rubric`
+    "portfolio",  # done when a portfolio entry is accepted
+]
+
+#: The step kinds that name the form, rubric or meeting type they use.
+NEEDS = {
+    "form": "form",
+    "feedback": "form",
+    "score": "rubric",
+    "meeting": "meeting",
+}
+
+DEFAULT_VISIBILITY: dict[str, VisibilityName] = {
+    "note": "team",
+    "plan": "sponsors",
+    "form": "team",
+    "meeting": "team",
+    "score": "team",
+    "portfolio": "sponsors",
+    "feedback": "team",
+}
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class RoleSpec(_Strict):
+    label: Text
+    required: bool = True
+    many: bool = False
+
+
+class FieldSpec(_Strict):
+    key: Key
+    label: Text
+    type: Literal["text", "textarea", "number", "date", "choice", "scale"] = "textarea"
+    required: bool = False
+    help: LongText = ""
+    choices: list[Text] = []
+    #: for `scale`: the lowest and highest point, for example 1 to 4
+    scale: tuple[int, int] = (1, 4)
+
+
+class FormSpec(_Strict):
+    key: Key
+    title: Text
+    description: LongText = ""
+    #: who fills it in; `anonymous` forms are answered by link, without an account or a name
+    filled_by: list[RoleName] = ["coach"]
+    anonymous: bool = False
+    #: several answers per engagement (a list of barriers), not one
+    repeatable: bool = False
+    visibility: VisibilityName | None = None
+    #: anonymous forms: results appear only once this many people answered (never below 3)
+    min_responses: int = Field(default=5, ge=3)
+    #: anonymous forms: free-text answers need a larger group
+    min_responses_for_comments: int = Field(default=10, ge=3)
+    fields: list[FieldSpec] = Field(min_length=1)
+
+
+class LevelSpec(_Strict):
+    score: int = Field(ge=0, le=100)
+    label: Text
+
+
+class CriterionSpec(_Strict):
+    key: Key
+    title: Text
+    #: what each level looks like, by score
+    descriptors: dict[int, LongText] = {}
+
+
+class RubricSpec(_Strict):
+    key: Key
+    title: Text
+    description: LongText = ""
+    levels: list[LevelSpec] = Field(min_length=2)
+    criteria: list[CriterionSpec] = Field(min_length=1)
+
+
+class AgendaStage(_Strict):
+    title: Text
+    minutes: int = Field(ge=0, le=600)
+    prompt: LongText = ""
+
+
+class MeetingTypeSpec(_Strict):
+    key: Key
+    title: Text
+    minutes: int = Field(default=60, ge=5, le=600)
+    modes: list[Literal["in_person", "phone", "video"]] = ["in_person", "phone", "video"]
+    attendees: list[RoleName] = ["coach", "coachee"]
+    agenda: list[AgendaStage] = []
+
+
+class InPersonRule(_Strict):
+    at_least: int = Field(ge=1)
+    of: int = Field(ge=1)
+
+
+class CadenceSpec(_Strict):
+    meetings_per_month_at_least: int | None = Field(default=None, ge=1)
+    in_person: InPersonRule | None = None
+    meeting_minutes: int | None = Field(default=None, ge=5)
+
+
+class AgreementSpec(_Strict):
+    title: Text
+    text: LongText = Field(min_length=1)
+    signers: list[RoleName] = Field(min_length=1)
+
+
+class PlanSpec(_Strict):
+    name: Text
+    short_name: Text
+    description: LongText = ""
+    #: who approves the plan; none: the plan needs no approval
+    approval: RoleName | None = "sponsor"
+    goal_prompt: LongText = ""
+
+
+class StepSpec(_Strict):
+    key: Key
+    title: Text
+    description: LongText = ""
+    owner: RoleName
+    also: list[RoleName] = []
+    kind: StepKind = "task"
+    #: due this many days after the engagement starts
+    due_days: int = Field(ge=0, le=3650)
+    required: bool = True
+    checklist: list[Text] = []
+    form: Key | None = None
+    rubric: Key | None = None
+    meeting: Key | None = None
+
+
+class PhaseSpec(_Strict):
+    key: Key
+    title: Text
+    purpose: LongText = ""
+    steps: list[StepSpec] = Field(min_length=1)
+
+
+class Playbook(_Strict):
+    format: Literal[1]
+    key: Key
+    name: Text
+    summary: LongText = ""
+    source: LongText = ""
+    roles: dict[RoleName, RoleSpec]
+    visibility: dict[ContentKind, VisibilityName] = {}
+    agreement: AgreementSpec | None = None
+    plan: PlanSpec | None = None
+    forms: list[FormSpec] = []
+    rubrics: list[RubricSpec] = []
+    meeting_types: list[MeetingTypeSpec] = []
+    cadence: CadenceSpec | None = None
+    phases: list[PhaseSpec] = Field(min_length=1)
+
+    # --- lookups the engine uses ---------------------------------------------------------------
+
+    def default_visibility(self, kind: str) -> str:
+        return self.visibility.get(kind, DEFAULT_VISIBILITY[kind])  # type: ignore[call-overload]
+
+    def form(self, key: str) -> FormSpec:
+        return next(f for f in self.forms if f.key == key)
+
+    def rubric(self, key: str) -> RubricSpec:
+        return next(r for r in self.rubrics if r.key == key)
+
+    def meeting_type(self, key: str) -> MeetingTypeSpec:
+        return next(m for m in self.meeting_types if m.key == key)
+
+    def phase(self, key: str) -> PhaseSpec:
+        return next(p for p in self.phases if p.key == key)
+
+    def steps(self) -> Iterator[tuple[PhaseSpec, StepSpec]]:
+        for phase in self.phases:
+            for step in phase.steps:
+                yield phase, step
+
+    def role_label(self, role: str) -> str:
+        spec = self.roles.get(role)  # type: ignore[call-overload]
+        return spec.label if spec else role
+
+    def digest(self) -> str:
+        return digest(self.model_dump(mode="json"))
+
+
+# --- Loading and checking -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Problem:
+    path: str
+    message: str
+
+
+class PlaybookError(ValueError):
+    """The playbook is not valid. `problems` each name a path inside the file."""
+
+    def __init__(self, source: str, problems: list[Problem]) -> None:
+        self.source = source
+        self.problems = problems
+        super().__init__("\n".join(self.messages))
+
+    @property
+    def messages(self) -> list[str]:
+        return [
+            f"{self.source}: {p.path}: {p.message}" if p.path else f"{self.source}: {p.message}"
+            for p in self.problems
+        ]
+
+
+def _path(loc: Iterable[str | int]) -> str:
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += f".{part}" if out else str(part)
+    return out
+
+
+_MESSAGES = {
+    "extra_forbidden": "unknown key; check its spelling against docs/playbooks.md",
+    "missing": "required, but missing",
+    "too_short": "must not be empty",
+}
+
+
+def _from_pydantic(error: PydanticValidationError) -> list[Problem]:
+    problems = []
+    for e in error.errors():
+        loc = [p for p in e["loc"] if not (isinstance(p, str) and p.startswith("function-"))]
+        # drop pydantic's union/literal branch names from the path
+        loc = [p for p in loc if p not in ("str", "int", "list[str]", "tuple[int, int]")]
+        message = _MESSAGES.get(e["type"], e["msg"].replace("Input should be", "must be"))
+        if e["type"] == "literal_error":
+            message = e["msg"].replace("Input should be", "must be one of")
+        problems.append(Problem(_path(loc), message))
+    return problems
+
+
+def _unique(items: list[Any], path: str, what: str) -> list[Problem]:
+    seen: set[str] = set()
+    problems = []
+    for i, item in enumerate(items):
+        if item.key in seen:
+            problems.append(
+                Problem(f"{path}[{i}].key", f'another {what} already has key "{item.key}"')
+            )
+        seen.add(item.key)
+    return problems
+
+
+def _check(pb: Playbook) -> list[Problem]:
+    """The rules a schema cannot say: references, uniqueness, roles, thresholds."""
+    problems = [
+        *_unique(pb.phases, "phases", "phase"),
+        *_unique(pb.forms, "forms", "form"),
+        *_unique(pb.rubrics, "rubrics", "rubric"),
+        *_unique(pb.meeting_types, "meeting_types", "meeting type"),
+    ]
+    forms = {f.key for f in pb.forms}
+    rubrics = {r.key for r in pb.rubrics}
+    meetings = {m.key for m in pb.meeting_types}
+    roles = set(pb.roles)
+    if "coach" not in roles or "coachee" not in roles:
+        problems.append(Problem("roles", "an engagement needs at least a coach and a coachee"))
+
+    def role_known(role: str, path: str) -> None:
+        if role not in roles:
+            problems.append(Problem(path, f'role "{role}" is not one of this playbook\'s roles'))
+
+    step_keys: set[str] = set()
+    for p, phase in enumerate(pb.phases):
+        for s, step in enumerate(phase.steps):
+            here = f"phases[{p}].steps[{s}]"
+            if step.key in step_keys:
+                problems.append(
+                    Problem(f"{here}.key", f'another step already has key "{step.key}"')
+                )
+            step_keys.add(step.key)
+            role_known(step.owner, f"{here}.owner")
+            for i, role in enumerate(step.also):
+                role_known(role, f"{here}.also[{i}]")
+            for attr, known, what in (
+                ("form", forms, "form"),
+                ("rubric", rubrics, "rubric"),
+                ("meeting", meetings, "meeting type"),
+            ):
+                ref = getattr(step, attr)
+                if ref is not None and ref not in known:
+                    plural = "meeting_types" if attr == "meeting" else f"{attr}s"
+                    problems.append(Problem(f"{here}.{attr}", f'no {what} "{ref}" in {plural}'))
+            needed = NEEDS.get(step.kind)
+            if needed and getattr(step, needed) is None:
+                problems.append(
+                    Problem(f"{here}.{needed}", f'a "{step.kind}" step must name its {needed}')
+                )
+            if step.kind == "agreement" and pb.agreement is None:
+                problems.append(Problem(f"{here}.kind", "an agreement step needs an agreement"))
+            if step.kind in ("plan", "plan_approval") and pb.plan is None:
+                problems.append(Problem(f"{here}.kind", f'a "{step.kind}" step needs a plan'))
+            if step.kind == "plan_approval" and pb.plan is not None and pb.plan.approval is None:
+                problems.append(
+                    Problem(f"{here}.kind", "the plan of this playbook needs no approval")
+                )
+            if step.kind == "feedback" and step.form in forms and not pb.form(step.form).anonymous:
+                problems.append(Problem(f"{here}.form", "a feedback step needs an anonymous form"))
+    for f, form in enumerate(pb.forms):
+        if form.min_responses_for_comments < form.min_responses:
+            problems.append(
+                Problem(
+                    f"forms[{f}].min_responses_for_comments",
+                    "must be at least min_responses",
+                )
+            )
+        for i, role in enumerate(form.filled_by):
+            role_known(role, f"forms[{f}].filled_by[{i}]")
+        problems += _unique(form.fields, f"forms[{f}].fields", "field")
+        for i, field in enumerate(form.fields):
+            if field.type == "choice" and not field.choices:
+                problems.append(
+                    Problem(f"forms[{f}].fields[{i}].choices", "a choice needs choices")
+                )
+            if field.type == "scale" and field.scale[0] >= field.scale[1]:
+                problems.append(
+                    Problem(
+                        f"forms[{f}].fields[{i}].scale",
+                        "the lowest point must be below the highest",
+                    )
+                )
+    for r, rubric in enumerate(pb.rubrics):
+        scores = [level.score for level in rubric.levels]
+        if len(set(scores)) != len(scores):
+            problems.append(Problem(f"rubrics[{r}].levels", "two levels share a score"))
+        problems += _unique(rubric.criteria, f"rubrics[{r}].criteria", "criterion")
+        for c, criterion in enumerate(rubric.criteria):
+            for score in criterion.descriptors:
+                if score not in scores:
+                    problems.append(
+                        Problem(
+                            f"rubrics[{r}].criteria[{c}].descriptors.{score}",
+                            "no level has this score",
+                        )
+                    )
+    if pb.agreement:
+        for i, role in enumerate(pb.agreement.signers):
+            role_known(role, f"agreement.signers[{i}]")
+    if pb.plan and pb.plan.approval:
+        role_known(pb.plan.approval, "plan.approval")
+        if pb.plan.approval in ("sponsor", "district_rep") and pb.default_visibility("plan") in (
+            "private",
+            "team",
+        ):
+            problems.append(
+                Problem(
+                    "visibility.plan",
+                    "the plan's approver could not read it; use sponsors or programme",
+                )
+            )
+    for m, meeting in enumerate(pb.meeting_types):
+        total = sum(stage.minutes for stage in meeting.agenda)
+        if total > meeting.minutes:
+            problems.append(
+                Problem(
+                    f"meeting_types[{m}].agenda",
+                    f"the stages take {total} minutes, more than the meeting's {meeting.minutes}",
+                )
+            )
+        for i, role in enumerate(meeting.attendees):
+            role_known(role, f"meeting_types[{m}].attendees[{i}]")
+    if (
+        pb.cadence
+        and pb.cadence.in_person
+        and pb.cadence.in_person.at_least > pb.cadence.in_person.of
+    ):
+        problems.append(Problem("cadence.in_person", "at_least cannot be more than of"))
+    return problems
+
+
+def parse(data: Any, source: str) -> Playbook:
+    """Validate already-decoded data (from YAML, JSON or the database)."""
+    if not isinstance(data, dict):
+        raise PlaybookError(source, [Problem("", "a playbook is a mapping of keys to values")])
+    try:
+        playbook = Playbook.model_validate(data)
+    except PydanticValidationError as error:
+        raise PlaybookError(source, _from_pydantic(error)) from None
+    problems = _check(playbook)
+    if problems:
+        raise PlaybookError(source, problems)
+    return playbook
+
+
+def load(text: str, source: str) -> Playbook:
+    """Validate a playbook file's text (YAML; JSON is YAML too)."""
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        problem = getattr(error, "problem", None) or "not valid YAML"
+        raise PlaybookError(source, [Problem(where, f"not valid YAML: {problem}")]) from None
+    return parse(data, source)
+
+
+def dump(playbook: Playbook) -> str:
+    """The playbook as YAML, in the file format (for copying and editing)."""
+    data = playbook.model_dump(mode="json", exclude_defaults=True)
+    data = {"format": FORMAT, **data}
+    return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)
+
+
+def digest(data: Any) -> str:
+    return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()
+
+
+_STORED: dict[str, Playbook] = {}
+
+
+def from_stored(digest: str, definition: dict[str, Any]) -> Playbook:
+    """A stored version's definition, parsed once per process: a version never changes, and its
+    digest names its content."""
+    playbook = _STORED.get(digest)
+    if playbook is None:
+        if len(_STORED) > 512:
+            _STORED.clear()
+        playbook = _STORED[digest] = Playbook.model_validate(definition)
+    return playbook
+
+
+def json_schema() -> dict[str, Any]:
+    return Playbook.model_json_schema()
