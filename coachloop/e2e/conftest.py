@@ -86,3 +86,29 @@ def totp_now(secret: str) -> str:
     from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
 
     return format_hotp_value(hotp_value(secret, int(time.time()) // 30))
+
+
+SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+
+
+def sign_in(checked, user, password=None):
+    """Sign `user` in through the real sign-in pages (password, then a TOTP code), checking each
+    page with axe. A fresh browser context per test, so one person per `checked` page."""
+    from allauth.mfa.models import Authenticator
+    from allauth.mfa.totp.internal.auth import TOTP
+    from playwright.sync_api import expect
+
+    from coachloop.testing.factories import PASSWORD
+
+    if not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists():
+        TOTP.activate(user, SECRET)
+    page = checked.page
+    checked.goto("/accounts/login/")
+    page.get_by_label("Email").fill(user.email)
+    page.get_by_label("Password").fill(password or PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.get_by_label("Code:").fill(totp_now(SECRET))
+    page.get_by_role("button", name="Sign In").click()
+    expect(page.get_by_role("link", name="Dashboard")).to_be_visible()
+    checked.axe()
+    return checked
