@@ -275,9 +275,7 @@ _MESSAGES = {
 def _from_pydantic(error: PydanticValidationError) -> list[Problem]:
     problems = []
     for e in error.errors():
-        loc = [p for p in e["loc"] if not (isinstance(p, str) and p.startswith("function-"))]
-        # drop pydantic's union/literal branch names from the path
-        loc = [p for p in loc if p not in ("str", "int", "list[str]", "tuple[int, int]")]
+        loc = list(e["loc"])
         message = _MESSAGES.get(e["type"], e["msg"].replace("Input should be", "must be"))
         if e["type"] == "literal_error":
             message = e["msg"].replace("Input should be", "must be one of")
