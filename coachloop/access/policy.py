@@ -109,6 +109,11 @@ def forget(user: AnyUser) -> None:
     user.__dict__.pop("_coachloop_paths", None)
 
 
+def scope_includes(user: AnyUser, organisation: Organisation) -> bool:
+    """Whether the organisation lies in the user's scope (their organisations and below)."""
+    return any(organisation.path.startswith(p) for p in _paths(user))
+
+
 def roles_of(user: AnyUser) -> set[str]:
     if not user.is_authenticated:
         return set()

@@ -168,8 +168,7 @@ def _validate_engagement(
     home = _home_organisation(programme, people.coachees[0])
     for _role, users in people.by_role():
         for user in users:
-            paths = policy._paths(user)
-            if not any(home.path.startswith(p) for p in paths):
+            if not policy.scope_includes(user, home):
                 raise DomainError(
                     _(
                         "%(person)s has no role at %(org)s or above it, so they could not "
