@@ -124,7 +124,12 @@ def meeting_record(
         meeting.status = MeetingStatus.HELD
         meeting.held_at = meeting.held_at or timezone.now()
     meeting.save()
-    audit.record(actor=actor, action="meeting.minutes", target=meeting, data={"held": held})
+    audit.record(
+        actor=actor,
+        action="meeting.minutes",
+        target=meeting,
+        data={"held": held, "visibility": meeting.visibility},
+    )
     if first_time:
         record_event(engagement, "meeting", actor=actor, ref=meeting.meeting_type)
     return meeting

@@ -202,6 +202,7 @@ def plan_decide(
 ) -> Plan:
     """The approver approves version `number`, or returns it with comments. A plan that changed
     after the approver opened it is refused: they approve what they read, nothing else."""
+    policy.require(actor, Action.WORK, engagement)
     spec_plan = _spec_plan(engagement)
     if spec_plan.approval not in policy.participant_roles(actor, engagement):
         raise DomainError(
