@@ -107,6 +107,8 @@ def meeting_record(
     """Save the minutes; `held` marks the meeting as having taken place."""
     engagement = meeting.engagement
     policy.require(actor, Action.ADD_NOTE, engagement)
+    if not policy.meeting_minutes_visible_to(actor).filter(pk=meeting.pk).exists():
+        raise DomainError(_("Only those who may read these minutes change them."), status=403)
     meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
     if meeting.status == MeetingStatus.CANCELLED:
         raise DomainError(_("This meeting was cancelled."), status=409)

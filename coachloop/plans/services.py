@@ -211,8 +211,8 @@ def plan_decide(
             status=403,
         )
     plan = Plan.objects.select_for_update().filter(engagement=engagement).first()
-    if plan is None:
-        raise DomainError(_("There is no plan yet."), status=404)
+    if plan is None or not policy.allowed(actor, Action.VIEW, plan):
+        raise DomainError(_("There is no plan you can read yet."), status=404)
     if number != plan.number:
         raise _conflict(plan, number, _("approved") if approve else _("returned"))
     if plan.status != PlanStatus.SUBMITTED:
