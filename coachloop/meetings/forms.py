@@ -1,0 +1,94 @@
+"""Forms of the meeting pages: scheduling one of the playbook's meeting types, and the minutes,
+one text per agenda stage. The services check the rules (modes, dates, lengths)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from coachloop.access.models import Visibility
+from coachloop.meetings.models import MeetingMode
+from coachloop.playbooks.schema import MeetingTypeSpec
+
+DATETIME_LOCAL = "%Y-%m-%dT%H:%M"
+
+
+class ScheduleForm(forms.Form):
+    meeting_type = forms.ChoiceField(label=_("Meeting"), choices=())
+    starts_at = forms.DateTimeField(
+        label=_("Date and time"),
+        error_messages={"required": _("Enter when the meeting starts.")},
+        input_formats=[DATETIME_LOCAL, "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S"],
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format=DATETIME_LOCAL),
+    )
+    mode = forms.ChoiceField(label=_("How"), choices=MeetingMode.choices)
+    location = forms.CharField(
+        label=_("Where"),
+        max_length=200,
+        required=False,
+        help_text=_("A room, a phone number or a video link."),
+    )
+    minutes = forms.IntegerField(
+        label=_("Length in minutes"),
+        required=False,
+        min_value=5,
+        max_value=600,
+        help_text=_("Leave empty for the meeting's usual length."),
+    )
+
+    def __init__(self, *args: Any, meeting_types: list[MeetingTypeSpec], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["meeting_type"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = [(m.key, f"{m.title} ({m.minutes} min)") for m in meeting_types]
+        modes = "; ".join(
+            f"{m.title}: {', '.join(str(MeetingMode(x).label).lower() for x in m.modes)}"
+            for m in meeting_types
+            if set(m.modes) != set(MeetingMode.values)
+        )
+        if modes:
+            self.fields["mode"].help_text = (
+                _("Some meetings are held only in some ways. %s.") % modes
+            )
+
+
+class MinutesForm(forms.Form):
+    """One text per agenda stage (its title and length as the label, its prompt as help), then
+    a summary, who can read the minutes and whether the meeting took place."""
+
+    summary = forms.CharField(
+        label=_("Summary"),
+        required=False,
+        max_length=20_000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("What was agreed, and the next steps."),
+    )
+    visibility = forms.ChoiceField(label=_("Who can read the minutes"), choices=Visibility.choices)
+    held = forms.BooleanField(label=_("The meeting took place"), required=False)
+
+    def __init__(self, *args: Any, agenda: list[dict[str, Any]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.stage_names = []
+        stages: dict[str, forms.Field] = {}
+        for index, stage in enumerate(agenda):
+            name = f"stage_{index}"
+            self.stage_names.append(name)
+            label = str(stage.get("title", ""))
+            if stage.get("minutes"):
+                label = _("%(title)s (%(minutes)s minutes)") % {
+                    "title": label,
+                    "minutes": stage["minutes"],
+                }
+            stages[name] = forms.CharField(
+                label=label,
+                required=False,
+                max_length=20_000,
+                help_text=str(stage.get("prompt", "")),
+                widget=forms.Textarea(attrs={"rows": 3}),
+            )
+        self.fields = {**stages, **self.fields}
+
+    def stage_notes(self) -> list[str]:
+        return [self.cleaned_data.get(name, "") for name in self.stage_names]
