@@ -9,5 +9,11 @@ urlpatterns = [
         views.feedback_detail,
         name="feedback_detail",
     ),
+    path(
+        "engagements/<int:engagement_pk>/feedback/<int:pk>/close/",
+        views.feedback_close,
+        name="feedback_close",
+    ),
     path("f/<str:token>/", views.feedback_answer, name="feedback_answer"),
+    path("f/<str:token>/thanks/", views.feedback_thanks, name="feedback_thanks"),
 ]
