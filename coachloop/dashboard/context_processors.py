@@ -4,10 +4,49 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import Exists, OuterRef
 from django.http import HttpRequest
 
 from coachloop.access import policy
+from coachloop.accounts.models import User
+from coachloop.engagements.models import SPONSOR_ROLES, Participant, Programme
 from coachloop.organisations.models import Role
+
+
+def nav_flags(user: User) -> dict[str, bool]:
+    """Which coaching pages the main navigation offers the user: one query, cached on the user
+    object for the rest of the request.
+
+    - today: they take part in an engagement, or hold a coach role;
+    - programmes (and playbooks): they administer programmes or coach in one;
+    - sponsor: they sponsor or follow an engagement (sponsor, district representative).
+    """
+    cached: dict[str, bool] | None = user.__dict__.get("_coachloop_nav")
+    if cached is not None:
+        return cached
+    roles = policy.roles_of(user)
+    me = OuterRef("pk")
+    found = (
+        User.objects.filter(pk=user.pk)
+        .annotate(
+            takes_part=Exists(Participant.objects.filter(user=me)),
+            sponsors=Exists(Participant.objects.filter(user=me, role__in=SPONSOR_ROLES)),
+            administers=Exists(Programme.administrators.through.objects.filter(user=me)),
+            coaches=Exists(Programme.coaches.through.objects.filter(user=me)),
+        )
+        .values("takes_part", "sponsors", "administers", "coaches")
+        .first()
+    )
+    row: dict[str, Any] = dict(found) if found else {}
+    flags = {
+        "today": bool(row.get("takes_part")) or Role.COACH in roles,
+        "programmes": Role.PROGRAMME_ADMIN in roles
+        or bool(row.get("administers"))
+        or bool(row.get("coaches")),
+        "sponsor": bool(row.get("sponsors")),
+    }
+    user.__dict__["_coachloop_nav"] = flags
+    return flags
 
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
@@ -15,8 +54,12 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     if user is None or not user.is_authenticated:
         return {"nav_roles": set()}
     roles = policy.roles_of(user)
+    flags = nav_flags(user)
     return {
         "nav_roles": roles,
         "nav_is_admin": Role.PROGRAMME_ADMIN in roles,
         "nav_role_labels": [label for value, label in Role.choices if value in roles],
+        "nav_today": flags["today"],
+        "nav_programmes": flags["programmes"],
+        "nav_sponsor": flags["sponsor"],
     }

@@ -5,6 +5,7 @@ transaction; a refusal is a DomainError with a message the user can act on."""
 
 from __future__ import annotations
 
+import csv
 import datetime
 import hashlib
 from collections.abc import Iterable, Sequence
@@ -274,12 +275,19 @@ class BulkLine:
 BULK_COLUMNS = ("coachee", "coach", "sponsor", "district_rep", "starts_on", "ends_on")
 
 
-def _parse_bulk(actor: User, text: str) -> list[BulkLine]:
-    import csv
+def _is_header(row: list[str]) -> bool:
+    """A first line naming the columns ("performer email, coach email, …") holds no email."""
+    first = row[0].strip().lower() if row else ""
+    words = ("coachee", "performer", "email")
+    return any(w in first for w in words) and not any("@" in c for c in row)
 
-    rows = [r for r in csv.reader(text.strip().splitlines()) if any(c.strip() for c in r)]
-    if rows and rows[0] and rows[0][0].strip().lower() in ("coachee", "coachee email"):
-        rows = [[], *rows[1:]]  # a header line: skip it, keep the numbering
+
+def _parse_bulk(actor: User, text: str) -> list[BulkLine]:
+    # Every line keeps its number as the user sees it in the text box, blank lines included.
+    rows = list(csv.reader(text.splitlines()))
+    first = next((i for i, r in enumerate(rows) if any(c.strip() for c in r)), None)
+    if first is not None and _is_header(rows[first]):
+        rows[first] = []
     emails = {c.strip().lower() for r in rows for c in r[:4] if "@" in c}
     people = {
         u.email.lower(): u
@@ -287,7 +295,7 @@ def _parse_bulk(actor: User, text: str) -> list[BulkLine]:
     }
     lines = []
     for number, row in enumerate(rows, start=1):
-        if not row:
+        if not any(c.strip() for c in row):
             continue
         line = BulkLine(number)
         cells = [c.strip() for c in row] + [""] * (len(BULK_COLUMNS) - len(row))
