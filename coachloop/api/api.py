@@ -4,8 +4,9 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
 from ninja import NinjaAPI, Query, Router, Schema, Status
-from ninja.errors import AuthenticationError, ValidationError
+from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.pagination import PageNumberPagination, paginate
 
 from coachloop.access import policy
@@ -13,10 +14,12 @@ from coachloop.access.policy import Action
 from coachloop.accounts.models import User
 from coachloop.api import schemas as s
 from coachloop.api.auth import ActiveSessionAuth, TokenAuth
-from coachloop.engagements import selectors as engagement_selectors
+from coachloop.api.routers import content, engagements, meetings, plans, playbooks, programmes
+from coachloop.api.routers import me as my_day
 from coachloop.lib.errors import DomainError
 from coachloop.organisations import selectors, services
 from coachloop.organisations.models import Membership, Organisation, Role
+from coachloop.plans.services import PlanConflict
 
 api = NinjaAPI(
     title="Coachloop API",
@@ -39,18 +42,50 @@ def _error(
 
 @api.exception_handler(DomainError)
 def on_domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
-    errors = [{"field": exc.field, "message": exc.message}] if exc.field else []
+    # One entry per field; a message of several lines (the bulk import's problems, one per
+    # line of input) gives one entry per line.
+    errors = [
+        {"field": field, "message": line}
+        for field, message in exc.errors.items()
+        for line in (message.splitlines() or [message])
+    ]
     return _error(request, exc.status, exc.message, errors)
+
+
+@api.exception_handler(PlanConflict)
+def on_plan_conflict(request: HttpRequest, exc: PlanConflict) -> HttpResponse:
+    """409, with what changed since the client's version: the one error with an extra key."""
+    body = {
+        "detail": exc.message,
+        "errors": [],
+        "changes": [{"op": line.op, "text": line.text} for line in exc.changes],
+    }
+    return api.create_response(request, body, status=exc.status)
+
+
+def _field_of(loc: Any) -> str:
+    """ninja's loc is (source, parameter, field…) for a body, (source, name) for a path or query
+    parameter: name the field as the client sent it."""
+    parts = [str(p) for p in loc]
+    if parts and parts[0] == "body":
+        return ".".join(parts[2:]) or "body"
+    return ".".join(parts[1:]) or "body"
 
 
 @api.exception_handler(ValidationError)
 def on_validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
-    # ninja's loc is (source, parameter name, field…): name the field as the client sent it
-    errors = [
-        {"field": ".".join(str(p) for p in e.get("loc", [])[2:]) or "body", "message": e["msg"]}
-        for e in exc.errors
-    ]
+    errors = [{"field": _field_of(e.get("loc", ())), "message": e["msg"]} for e in exc.errors]
     return _error(request, 422, "The request is not valid; see errors.", errors)
+
+
+@api.exception_handler(HttpError)
+def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    detail = str(exc)
+    if detail.startswith("Cannot parse request body"):
+        detail = _(
+            "The request body is not valid JSON; send JSON with Content-Type: application/json."
+        )
+    return _error(request, exc.status_code, detail)
 
 
 @api.exception_handler(Http404)
@@ -196,10 +231,11 @@ def membership_end(request: HttpRequest, pk: int) -> Membership:
     return services.membership_end(actor=user, membership=membership)
 
 
-@router.get("/engagements", response=list[s.EngagementOut])
-@paginate(PageNumberPagination)
-def engagement_list(request: HttpRequest) -> Any:
-    return engagement_selectors.engagement_list(user=_user(request)).order_by("pk")
-
-
 api.add_router("/", router)
+api.add_router("/", my_day.router)
+api.add_router("/", playbooks.router)
+api.add_router("/", programmes.router)
+api.add_router("/", engagements.router)
+api.add_router("/", plans.router)
+api.add_router("/", content.router)
+api.add_router("/", meetings.router)

@@ -5,6 +5,8 @@ from datetime import datetime
 from ninja import Schema
 from pydantic import Field
 
+from coachloop.api.engagement_schemas import ParticipantOut
+
 
 class ErrorOut(Schema):
     detail: str
@@ -77,6 +79,13 @@ class EngagementOut(Schema):
     programme_id: int
     starts_on: str
     ends_on: str | None
+    status: str
+    current_phase: str
+    playbook_version: int | None = Field(description="The playbook version it runs.")
+    steps_done: int | None = Field(None, description="Steps done or not needed.")
+    steps_total: int | None = None
+    steps_overdue: int | None = None
+    participants: list[ParticipantOut]
 
     @staticmethod
     def resolve_starts_on(obj: object) -> str:
@@ -86,6 +95,10 @@ class EngagementOut(Schema):
     def resolve_ends_on(obj: object) -> str | None:
         ends = obj.ends_on  # type: ignore[attr-defined]
         return ends.isoformat() if ends else None
+
+    @staticmethod
+    def resolve_playbook_version(obj: object) -> int | None:
+        return getattr(obj, "playbook_version_number", None)
 
 
 class TokenOut(Schema):

@@ -1,0 +1,1 @@
+"""The API's routers by area; coachloop.api.api mounts them."""
