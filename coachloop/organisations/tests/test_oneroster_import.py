@@ -1,4 +1,3 @@
-# ruff: noqa: E501 - the CSV fixtures are OneRoster rows, kept whole
 """OneRoster 1.1 CSV import: good files, a second import that changes nothing, and bad files
 that are reported by file and line with nothing applied."""
 
