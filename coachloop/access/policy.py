@@ -262,8 +262,9 @@ def programmes_visible_to(user: AnyUser) -> QuerySet[Programme]:
     )
     coaches = Exists(Programme.coaches.through.objects.filter(programme=OuterRef("pk"), user=user))
     takes_part = Exists(Participant.objects.filter(engagement__programme=OuterRef("pk"), user=user))
-    in_scope = _under(_paths(user), "organisation__path") | _under(
-        _ancestor_ids(_paths(user)), "organisation__path"
+    above = _ancestor_ids(_paths(user))
+    in_scope = _under(_paths(user), "organisation__path") | (
+        Q(organisation__path__in=above) if above else Q(pk__in=[])
     )
     return Programme.objects.filter(
         _under(_paths(user, admin=True), "organisation__path")
@@ -318,6 +319,11 @@ def _engagements_where(user: AnyUser, roles: tuple[str, ...]) -> QuerySet[Engage
         return Engagement.objects.none()
     holds = Exists(Participant.objects.filter(engagement=OuterRef("pk"), user=user, role__in=roles))
     return engagements_visible_to(user).filter(holds)
+
+
+def in_team(user: AnyUser, engagement: Engagement) -> bool:
+    """Whether the user is one of the engagement's coaches or coachees (team-level readers)."""
+    return bool(participant_roles(user, engagement) & set(TEAM_ROLES))
 
 
 def participant_roles(user: AnyUser, engagement: Engagement) -> set[str]:

@@ -176,6 +176,7 @@ class BulkForm(forms.Form):
     lines = forms.CharField(
         label=_("Engagements, one per line"),
         strip=False,
+        max_length=200_000,
         widget=forms.Textarea(
             attrs={"rows": 12, "class": "mono bulk-lines", "spellcheck": "false"}
         ),

@@ -9,7 +9,8 @@ import datetime
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from coachloop.access import audit, policy
@@ -17,6 +18,7 @@ from coachloop.access.policy import Action
 from coachloop.accounts.models import User
 from coachloop.engagements.models import (
     SPONSOR_ROLES,
+    TEAM_ROLES,
     Engagement,
     EngagementStatus,
     FormResponse,
@@ -88,6 +90,7 @@ class StepView:
     spec: schema.StepSpec
     overdue: bool
     checklist: list[tuple[int, str, bool]]
+    note: str = ""  # a completion note or skip reason: team content, empty for others
 
 
 @dataclass
@@ -144,7 +147,8 @@ def engagement_page(*, user: User, engagement: Engagement) -> EngagementPage:
                 (i, item, bool(row.checklist_done[i]) if i < len(row.checklist_done) else False)
                 for i, item in enumerate(step.checklist)
             ]
-            steps.append(StepView(row, step, row.is_overdue(today), checklist))
+            note = row.note if roles & set(TEAM_ROLES) else ""
+            steps.append(StepView(row, step, row.is_overdue(today), checklist, note))
         done = sum(1 for s in steps if not s.row.is_open)
         if engagement.status == EngagementStatus.COMPLETED or index < current_index:
             state = "done"
@@ -244,11 +248,18 @@ def today_for(*, user: User, today: datetime.date | None = None, limit: int = 30
         user=user, role__in=(ParticipantRole.COACH, ParticipantRole.COACHEE)
     ).values("engagement_id")
     submitted = policy.plans_visible_to(user).filter(status=PlanStatus.SUBMITTED)
-    to_give = list(
-        submitted.filter(engagement_id__in=sponsor_of)
-        .select_related("engagement")
+    my_roles: dict[int, set[str]] = {}
+    for engagement_id, role in Participant.objects.filter(
+        user=user, role__in=SPONSOR_ROLES
+    ).values_list("engagement_id", "role"):
+        my_roles.setdefault(engagement_id, set()).add(role)
+    to_give = [
+        plan
+        for plan in submitted.filter(engagement_id__in=sponsor_of)
+        .select_related("engagement", "engagement__playbook_version")
         .order_by("submitted_at")[:limit]
-    )
+        if _approves(plan.engagement, my_roles.get(plan.engagement_id, set()))
+    ]
     awaited = list(
         submitted.filter(engagement_id__in=team_of)
         .select_related("engagement")
@@ -264,6 +275,12 @@ def today_for(*, user: User, today: datetime.date | None = None, limit: int = 30
         .order_by("created_at")[:limit]
     )
     return Today(due, overdue_count, meetings, to_give, awaited, reviews)
+
+
+def _approves(engagement: Engagement, roles: set[str]) -> bool:
+    """Whether one of `roles` is the role the engagement's playbook has approve the plan."""
+    spec = engagement.spec
+    return bool(spec and spec.plan and spec.plan.approval in roles)
 
 
 def with_progress(engagements: QuerySet[Engagement]) -> QuerySet[Engagement]:
@@ -313,7 +330,18 @@ def sponsor_view(*, user: User, limit: int = 50) -> dict[str, Any]:
         engagement.phase_title = (  # type: ignore[attr-defined]
             spec.phase(engagement.current_phase).title if spec and engagement.current_phase else ""
         )
-    awaiting = [e for e in rows if plans.get(e.pk) and plans[e.pk].status == PlanStatus.SUBMITTED]
+    my_roles: dict[int, set[str]] = {}
+    for engagement_id, role in Participant.objects.filter(
+        user=user, engagement__in=[e.pk for e in rows]
+    ).values_list("engagement_id", "role"):
+        my_roles.setdefault(engagement_id, set()).add(role)
+    awaiting = [
+        e
+        for e in rows
+        if plans.get(e.pk)
+        and plans[e.pk].status == PlanStatus.SUBMITTED
+        and _approves(e, my_roles.get(e.pk, set()))
+    ]
     return {"engagements": rows, "awaiting": awaiting}
 
 
@@ -324,8 +352,17 @@ def programme_list(*, user: User, query: str = "") -> QuerySet[Programme]:
     programmes = policy.programmes_visible_to(user)
     if query:
         programmes = programmes.filter(name__icontains=query)
+    # Count only the engagements the user may know of, not every one in the programme.
+    visible = (
+        policy.engagements_visible_to(user)
+        .filter(programme=OuterRef("pk"))
+        .order_by()
+        .values("programme")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
     return programmes.select_related("organisation", "playbook").annotate(
-        engagement_count=Count("engagements", distinct=True)
+        engagement_count=Coalesce(Subquery(visible), 0)
     )
 
 

@@ -17,6 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from coachloop.access import audit, policy
 from coachloop.access.models import Visibility
@@ -284,7 +285,12 @@ def _is_header(row: list[str]) -> bool:
 
 def _parse_bulk(actor: User, text: str) -> list[BulkLine]:
     # Every line keeps its number as the user sees it in the text box, blank lines included.
-    rows = list(csv.reader(text.splitlines()))
+    try:
+        rows = list(csv.reader(text.splitlines()))
+    except csv.Error as error:
+        raise DomainError(
+            _("The list could not be read (%s); check the quotes.") % error, field="lines"
+        ) from None
     first = next((i for i, r in enumerate(rows) if any(c.strip() for c in r)), None)
     if first is not None and _is_header(rows[first]):
         rows[first] = []
@@ -396,6 +402,12 @@ def _require_step_worker(actor: User, engagement: Engagement, step: StepProgress
         )
 
 
+def require_active(engagement: Engagement) -> None:
+    """Nothing of a completed engagement changes any more: it is the record of the coaching."""
+    if engagement.status == EngagementStatus.COMPLETED:
+        raise DomainError(_("This engagement is complete; it can no longer change."), status=409)
+
+
 def _require_coach_or_admin(actor: User, engagement: Engagement, message: str) -> None:
     if not (
         policy.allowed(actor, Action.COACH, engagement)
@@ -434,7 +446,7 @@ def step_complete(*, actor: User, step: StepProgress, note: str = "") -> StepPro
             _("This step is already %s.") % step.get_status_display().lower(), status=409
         )
     if step.kind != "task":
-        raise DomainError(AUTOMATIC[step.kind], status=409)
+        raise DomainError(str(AUTOMATIC[step.kind]), status=409)
     if not all(step.checklist_done):
         raise DomainError(_("Tick every item of the checklist first."), field="checklist")
     _finish(step, actor, note)
@@ -443,14 +455,14 @@ def step_complete(*, actor: User, step: StepProgress, note: str = "") -> StepPro
 
 
 AUTOMATIC = {
-    "agreement": _("This step is done when everyone has signed the agreement."),
-    "meeting": _("This step is done when the meeting has been held and its minutes saved."),
-    "form": _("This step is done when its form has been filled in."),
-    "plan": _("This step is done when the plan has been sent for approval."),
-    "plan_approval": _("This step is done when the plan is approved."),
-    "feedback": _("This step is done when the anonymous feedback is closed."),
-    "score": _("This step is done when the performance has been scored."),
-    "portfolio": _("This step is done when a portfolio entry is accepted."),
+    "agreement": gettext_lazy("This step is done when everyone has signed the agreement."),
+    "meeting": gettext_lazy("This step is done when the meeting has been held and minuted."),
+    "form": gettext_lazy("This step is done when its form has been filled in."),
+    "plan": gettext_lazy("This step is done when the plan has been sent for approval."),
+    "plan_approval": gettext_lazy("This step is done when the plan is approved."),
+    "feedback": gettext_lazy("This step is done when the anonymous feedback is closed."),
+    "score": gettext_lazy("This step is done when the performance has been scored."),
+    "portfolio": gettext_lazy("This step is done when a portfolio entry is accepted."),
 }
 
 
@@ -509,6 +521,7 @@ def step_skip(*, actor: User, step: StepProgress, reason: str) -> StepProgress:
 def step_set_due(*, actor: User, step: StepProgress, due_on: datetime.date | None) -> StepProgress:
     engagement = step.engagement
     _require_coach_or_admin(actor, engagement, _("The coach changes due dates."))
+    require_active(engagement)
     if due_on is None:
         raise DomainError(_("Enter a due date."), field="due_on")
     if due_on < engagement.starts_on:
@@ -732,6 +745,7 @@ def agreement_update_text(*, actor: User, engagement: Engagement, text: str) -> 
     _require_coach_or_admin(
         actor, engagement, _("The coach or the programme administrator changes the agreement.")
     )
+    require_active(engagement)
     if not text.strip():
         raise DomainError(_("The agreement can't be empty."), field="text")
     engagement = Engagement.objects.select_for_update().get(pk=engagement.pk)

@@ -12,6 +12,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db import transaction
 from django.http import FileResponse, Http404, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
@@ -115,6 +116,7 @@ class StepItem:
     can_work: bool
     can_set_due: bool
     is_current: bool = False
+    note: str = ""
     link_url: str = ""
     link_label: str = ""
 
@@ -202,6 +204,7 @@ def _step_item(
         also_labels=[spec.role_label(r) for r in view.spec.also],
         can_work=active and bool(roles & workers),
         can_set_due=active and can_set_due and row.is_open,
+        note=view.note,
         link_url=url,
         link_label=label,
     )
@@ -308,9 +311,12 @@ def _run_step_action(
         if not checklist.is_valid():
             raise DomainError(_first_error(checklist))
         wanted = set(checklist.cleaned_data["items"])
-        for index, done in enumerate(list(step.checklist_done)):
-            if bool(done) != (index in wanted):
-                step = services.step_tick(actor=user, step=step, index=index, done=index in wanted)
+        with transaction.atomic():  # the whole checklist, or none of it
+            for index, done in enumerate(list(step.checklist_done)):
+                if bool(done) != (index in wanted):
+                    step = services.step_tick(
+                        actor=user, step=step, index=index, done=index in wanted
+                    )
         return step, _("Checklist saved.")
     if action in ("tick", "untick"):
         form = StepIndexForm(request.POST)

@@ -9,6 +9,8 @@ a closed collection with at least `min_responses` answers, and free text only wi
 
 from __future__ import annotations
 
+import uuid
+
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
@@ -51,8 +53,10 @@ class FeedbackCollection(models.Model):
 
 
 class FeedbackAnswer(models.Model):
-    """One respondent's answers. Deliberately no link to who answered, and only the day."""
+    """One respondent's answers. Deliberately no link to who answered, only the day, and a
+    random id, so not even the order of the rows tells who answered when."""
 
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     collection = models.ForeignKey(
         FeedbackCollection, on_delete=models.CASCADE, related_name="answers"
     )

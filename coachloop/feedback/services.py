@@ -6,19 +6,21 @@ threshold (DESIGN.md, invariant 2)."""
 
 from __future__ import annotations
 
+import hashlib
 import secrets
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from coachloop.access import audit, policy
-from coachloop.access.policy import Action
+from coachloop.access.policy import Action, AnyUser
 from coachloop.accounts.models import User
-from coachloop.engagements.models import Engagement, EngagementStatus
+from coachloop.engagements.models import Engagement, EngagementStatus, Participant
 from coachloop.engagements.services import check_visibility, default_visibility, record_event
 from coachloop.feedback.models import FeedbackAnswer, FeedbackCollection
 from coachloop.lib.errors import DomainError
@@ -77,14 +79,41 @@ def collection_by_token(token: str) -> FeedbackCollection:
     return collection
 
 
+ANSWERS_PER_DEVICE = 3  # per collection and per day, from one network address
+DAY = 24 * 3600
+
+
 @transaction.atomic
-def answer_submit(*, token: str, data: dict[str, Any]) -> None:
+def answer_submit(
+    *,
+    token: str,
+    data: dict[str, Any],
+    respondent: AnyUser | None = None,
+    client: str = "",
+) -> None:
     """Store one anonymous answer. Deliberately returns nothing that identifies the row, and
-    writes no audit event: the audit trail must not time-stamp individual answers."""
+    writes no audit event: the audit trail must not time-stamp individual answers.
+
+    The people of the engagement may not answer its feedback (a coach could otherwise fill the
+    group up to the threshold and read the one real answer), and one network address gives at
+    most a few answers a day; the counter is a hash in the cache, never stored with answers."""
     collection = collection_by_token(token)
     if not collection.is_open:
         raise DomainError(_("This feedback form is closed; thank you all the same."), status=410)
+    user_id = respondent.pk if respondent is not None and respondent.is_authenticated else None
+    takes_part = Participant.objects.filter(engagement=collection.engagement_id)
+    if user_id is not None and takes_part.filter(user_id=user_id).exists():
+        raise DomainError(
+            _("People in this engagement don't answer its anonymous feedback."), status=403
+        )
     answers = clean_answers(form_of(collection), data)
+    if client:
+        key = "feedback:" + hashlib.sha256(f"{collection.pk}:{client}".encode()).hexdigest()
+        cache.add(key, 0, DAY)
+        if cache.incr(key) > ANSWERS_PER_DEVICE:
+            raise DomainError(
+                _("This device has already sent several answers today; thank you."), status=429
+            )
     FeedbackAnswer.objects.create(collection=collection, data=answers)
 
 

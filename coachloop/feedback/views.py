@@ -176,9 +176,15 @@ def feedback_answer(request: HttpRequest, token: str) -> HttpResponse:
     form = AnswerForm(request.POST or None, spec=spec)
     status = 200
     if request.method == "POST":
+        status = 422
         if form.is_valid():
             try:
-                services.answer_submit(token=token, data=form.answers())
+                services.answer_submit(
+                    token=token,
+                    data=form.answers(),
+                    respondent=request.user,
+                    client=request.META.get("REMOTE_ADDR", ""),
+                )
             except DomainError as err:
                 if err.status == 410:
                     return _closed(request, collection, err.message)
@@ -188,9 +194,10 @@ def feedback_answer(request: HttpRequest, token: str) -> HttpResponse:
                     form.add_error(key if key in form.fields else None, message)
                 if not err.errors:
                     form.add_error(None, err.message)
+                if err.status in (403, 429):
+                    status = err.status
             else:
                 return redirect("feedback_thanks", token=token)
-        status = 422
     context = {"collection": collection, "spec": spec, "form": form}
     response = render(request, "feedback/answer_form.html", context, status=status)
     response["Referrer-Policy"] = FORM_REFERRER

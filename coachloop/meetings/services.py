@@ -19,6 +19,7 @@ from coachloop.engagements.services import (
     default_visibility,
     people_in,
     record_event,
+    require_active,
 )
 from coachloop.lib.errors import DomainError
 from coachloop.meetings.models import Meeting, MeetingMode, MeetingStatus
@@ -51,6 +52,8 @@ def meeting_schedule(
     kind = meeting_type_for(engagement, meeting_type)
     if starts_at is None:
         raise DomainError(_("Enter when the meeting starts."), field="starts_at")
+    if timezone.is_naive(starts_at):  # a time without a zone is read in the server's zone
+        starts_at = timezone.make_aware(starts_at)
     if timezone.localdate(starts_at) < engagement.starts_on:
         raise DomainError(
             _("The meeting can't be before the engagement starts (%s).")
@@ -119,6 +122,8 @@ def meeting_record(
             _("A meeting can be marked as held once it has taken place."), field="held"
         )
     meeting.stage_notes = [note.strip() for note in stage_notes]
+    # The minutes' author is who wrote them: "private" minutes are the writer's own.
+    meeting.author = actor
     meeting.summary = summary.strip()
     meeting.visibility = check_visibility(visibility, meeting.visibility)
     first_time = held and meeting.status != MeetingStatus.HELD
@@ -140,6 +145,7 @@ def meeting_record(
 @transaction.atomic
 def meeting_cancel(*, actor: User, meeting: Meeting) -> Meeting:
     policy.require(actor, Action.ADD_NOTE, meeting.engagement)
+    require_active(meeting.engagement)
     if meeting.status == MeetingStatus.HELD:
         raise DomainError(_("A meeting that was held can't be cancelled."), status=409)
     meeting.status = MeetingStatus.CANCELLED

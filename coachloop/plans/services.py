@@ -135,6 +135,8 @@ def plan_save(
             "visibility": default_visibility(engagement, "plan"),
         },
     )
+    if not _created and not policy.allowed(actor, Action.VIEW, plan):
+        raise DomainError(_("There is no plan you can read here."), status=404)
     if base != plan.number:
         raise _conflict(plan, base, _("saved"))
     plan.number += 1
@@ -170,6 +172,8 @@ def plan_submit(*, actor: User, engagement: Engagement, number: int) -> Plan:
     plan = Plan.objects.select_for_update().filter(engagement=engagement).first()
     if plan is None or plan.number == 0:
         raise DomainError(_("Save the plan before sending it."), status=409)
+    if not policy.allowed(actor, Action.VIEW, plan):
+        raise DomainError(_("There is no plan you can read here."), status=404)
     if spec_plan.approval is None:
         raise DomainError(_("This plan needs no approval."), status=409)
     if number != plan.number:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import math
 from typing import Any
 
 from django.utils.translation import gettext as _
@@ -49,9 +50,12 @@ def _clean(field: FieldSpec, raw: Any) -> Any:
         return text
     if field.type == "number":
         try:
-            return float(raw) if "." in str(raw) else int(raw)
+            number = float(raw) if not isinstance(raw, int) else raw
         except (TypeError, ValueError):
             raise ValueError(_("Enter a number, for example 3 or 2.5.")) from None
+        if not math.isfinite(number) or abs(number) > 1e12:
+            raise ValueError(_("Enter a number, for example 3 or 2.5."))
+        return int(number) if float(number).is_integer() else number
     if field.type == "date":
         try:
             return datetime.date.fromisoformat(str(raw)).isoformat()

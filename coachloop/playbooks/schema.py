@@ -350,6 +350,10 @@ def _check(pb: Playbook) -> list[Problem]:
                 )
             if step.kind == "feedback" and step.form in forms and not pb.form(step.form).anonymous:
                 problems.append(Problem(f"{here}.form", "a feedback step needs an anonymous form"))
+            if step.kind == "form" and step.form in forms and pb.form(step.form).anonymous:
+                problems.append(
+                    Problem(f"{here}.form", 'an anonymous form is collected by a "feedback" step')
+                )
     for f, form in enumerate(pb.forms):
         if form.min_responses_for_comments < form.min_responses:
             problems.append(

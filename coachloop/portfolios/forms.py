@@ -41,7 +41,10 @@ class EntryForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["file"] = _file_field(_("File"))
         self.fields["visibility"] = forms.ChoiceField(
-            label=_("Who can read it"), choices=Visibility.choices, initial=default_visibility
+            label=_("Who can read it"),
+            # not "private": the coach reviews every entry
+            choices=[c for c in Visibility.choices if c[0] != Visibility.PRIVATE],
+            initial=default_visibility,
         )
 
 

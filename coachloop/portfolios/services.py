@@ -10,10 +10,17 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from coachloop.access import audit, policy
+from coachloop.access.models import Visibility
 from coachloop.access.policy import Action
 from coachloop.accounts.models import User
 from coachloop.engagements.models import Engagement, EngagementStatus, ParticipantRole
-from coachloop.engagements.services import default_visibility, people_in, record_event
+from coachloop.engagements.services import (
+    check_visibility,
+    default_visibility,
+    people_in,
+    record_event,
+    require_active,
+)
 from coachloop.lib.errors import DomainError
 from coachloop.lib.uploads import check_upload
 from coachloop.notifications.services import notify
@@ -58,15 +65,19 @@ def entry_submit(
         raise DomainError(_("This engagement is complete."), status=409)
     if not title.strip():
         raise DomainError(_("Give the entry a title."), field="title")
+    level = check_visibility(visibility, default_visibility(engagement, "portfolio"))
+    if level == Visibility.PRIVATE:
+        raise DomainError(
+            _("A private entry could not be reviewed; share it at least with your coach."),
+            field="visibility",
+        )
     check_upload(upload)  # before anything is written
     assert upload is not None
-    from coachloop.engagements.services import check_visibility
-
     entry = PortfolioEntry.objects.create(
         organisation_id=engagement.organisation_id,
         engagement=engagement,
         author=actor,
-        visibility=check_visibility(visibility, default_visibility(engagement, "portfolio")),
+        visibility=level,
         title=title.strip()[:200],
         description=description.strip(),
     )
@@ -88,6 +99,7 @@ def entry_revise(
 ) -> PortfolioRevision:
     engagement = entry.engagement
     policy.require(actor, Action.SUBMIT_PORTFOLIO, engagement)
+    require_active(engagement)
     entry = PortfolioEntry.objects.select_for_update().get(pk=entry.pk)
     if entry.author_id != actor.pk:
         raise DomainError(_("Only the entry's author revises it."), status=403)
@@ -126,6 +138,8 @@ def entry_review(
     playbook has a portfolio rubric, its scores."""
     engagement = entry.engagement
     policy.require(actor, Action.COACH, engagement)
+    if not policy.allowed(actor, Action.VIEW, entry):
+        raise DomainError(_("There is no entry you can read here."), status=404)
     entry = PortfolioEntry.objects.select_for_update().get(pk=entry.pk)
     if entry.status != EntryStatus.SUBMITTED:
         raise DomainError(_("This entry is not awaiting review."), status=409)

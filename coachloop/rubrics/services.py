@@ -12,7 +12,12 @@ from coachloop.access import audit, policy
 from coachloop.access.policy import Action
 from coachloop.accounts.models import User
 from coachloop.engagements.models import Engagement
-from coachloop.engagements.services import check_visibility, default_visibility, record_event
+from coachloop.engagements.services import (
+    check_visibility,
+    default_visibility,
+    record_event,
+    require_active,
+)
 from coachloop.lib.errors import DomainError
 from coachloop.playbooks.schema import RubricSpec
 from coachloop.rubrics.models import CriterionRating, RubricScore
@@ -76,6 +81,7 @@ def score_create(
     complete_steps: bool = True,
 ) -> RubricScore:
     policy.require(actor, Action.COACH, engagement)
+    require_active(engagement)
     rubric = rubric_for(engagement, rubric_key)
     rows = clean_ratings(rubric, ratings)
     if not feedback.strip():
@@ -99,7 +105,7 @@ def score_create(
         actor=actor,
         action="score.create",
         target=score,
-        data={"rubric": rubric_key, "levels": {r.criterion_key: r.level for r in rows}},
+        data={"rubric": rubric_key, "visibility": score.visibility},
     )
     if complete_steps:
         record_event(engagement, "score", actor=actor, ref=rubric_key)

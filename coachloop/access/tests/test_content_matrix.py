@@ -4,18 +4,14 @@ visibility rule as notes: persona x visibility level, through the policy queryse
 object check. Pages, API and exports read through these same querysets; their own tests check
 what they show."""
 
-import datetime
-
 import pytest
 from django.core.files.base import ContentFile
 from django.utils import timezone
-from hypothesis import given, settings
-from hypothesis import strategies as st
 
 from coachloop.access import policy
 from coachloop.access.models import Visibility
 from coachloop.access.policy import Action
-from coachloop.engagements.models import FormResponse, Resource, StepProgress
+from coachloop.engagements.models import FormResponse, Resource
 from coachloop.feedback.models import FeedbackCollection
 from coachloop.meetings.models import Meeting
 from coachloop.plans.models import Plan
@@ -179,40 +175,3 @@ def test_playbooks_built_in_for_all_and_copies_within_their_tenant(world):
     assert policy.allowed(world.ada, Action.MANAGE, copy)
     assert not policy.allowed(world.cora, Action.MANAGE, copy)
     assert not policy.allowed(world.ada, Action.MANAGE, builtin)
-
-
-@settings(max_examples=30, deadline=None)
-@given(
-    offsets=st.lists(st.integers(min_value=0, max_value=400), min_size=1, max_size=8),
-    start=st.dates(min_value=datetime.date(2020, 1, 1), max_value=datetime.date(2030, 1, 1)),
-)
-def test_every_step_is_due_on_or_after_the_start(offsets, start):
-    """Due dates come from the playbook's offsets, which are never negative, so no step of any
-    engagement is due before the engagement starts."""
-    from coachloop.engagements.models import Engagement
-    from coachloop.engagements.services import steps_for
-    from coachloop.playbooks import schema
-
-    spec = schema.parse(
-        {
-            "format": 1,
-            "key": "p",
-            "name": "P",
-            "roles": {"coach": {"label": "C"}, "coachee": {"label": "D"}},
-            "phases": [
-                {
-                    "key": "a",
-                    "title": "A",
-                    "steps": [
-                        {"key": f"s{i}", "title": "S", "owner": "coach", "due_days": d}
-                        for i, d in enumerate(offsets)
-                    ],
-                }
-            ],
-        },
-        "p.yaml",
-    )
-    rows = steps_for(Engagement(starts_on=start, organisation_id=1), spec)
-    assert [r.due_on - start for r in rows] == [datetime.timedelta(days=d) for d in offsets]
-    assert all(r.due_on >= start for r in rows)
-    assert all(isinstance(r, StepProgress) for r in rows)

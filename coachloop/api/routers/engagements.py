@@ -59,7 +59,11 @@ def _checklist(step_spec: schema.StepSpec, row: StepProgress) -> list[dict[str, 
     ]
 
 
-def step_data(row: StepProgress, step_spec: schema.StepSpec, overdue: bool) -> dict[str, Any]:
+def step_data(
+    row: StepProgress, step_spec: schema.StepSpec, overdue: bool, note: str
+) -> dict[str, Any]:
+    """A step as the API shows it; `note` is the completion note or skip reason, which only the
+    engagement's team reads (the caller passes "" for anyone else)."""
     return {
         "key": row.step_key,
         "phase_key": row.phase_key,
@@ -74,7 +78,7 @@ def step_data(row: StepProgress, step_spec: schema.StepSpec, overdue: bool) -> d
         "overdue": overdue,
         "completed_by": person(row.completed_by),
         "completed_at": row.completed_at,
-        "note": row.note,
+        "note": note,
         "checklist": _checklist(step_spec, row),
         "form": step_spec.form,
         "rubric": step_spec.rubric,
@@ -82,11 +86,12 @@ def step_data(row: StepProgress, step_spec: schema.StepSpec, overdue: bool) -> d
     }
 
 
-def step_out(engagement: Engagement, row: StepProgress) -> dict[str, Any]:
+def step_out(user: User, engagement: Engagement, row: StepProgress) -> dict[str, Any]:
     spec = engagement.spec
     assert spec is not None
     step_spec = next(st for _p, st in spec.steps() if st.key == row.step_key)
-    return step_data(row, step_spec, row.is_overdue(timezone.localdate()))
+    note = row.note if policy.in_team(user, engagement) else ""
+    return step_data(row, step_spec, row.is_overdue(timezone.localdate()), note)
 
 
 def signers(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -143,7 +148,7 @@ def detail(user: User, engagement: Engagement) -> dict[str, Any]:
                 "state": phase.state,
                 "done": phase.done,
                 "total": phase.total,
-                "steps": [step_data(v.row, v.spec, v.overdue) for v in phase.steps],
+                "steps": [step_data(v.row, v.spec, v.overdue, v.note) for v in phase.steps],
             }
             for phase in page.phases
         ],
@@ -195,7 +200,7 @@ def step_complete(
     step = _step(request, pk, step_key)
     note = payload.note if payload else ""
     done = services.step_complete(actor=user_of(request), step=step, note=note)
-    return step_out(step.engagement, done)
+    return step_out(user_of(request), step.engagement, done)
 
 
 @router.post(
@@ -205,7 +210,9 @@ def step_complete(
 )
 def step_reopen(request: HttpRequest, pk: int, step_key: str) -> dict[str, Any]:
     step = _step(request, pk, step_key)
-    return step_out(step.engagement, services.step_reopen(actor=user_of(request), step=step))
+    return step_out(
+        user_of(request), step.engagement, services.step_reopen(actor=user_of(request), step=step)
+    )
 
 
 @router.post(
@@ -218,7 +225,7 @@ def step_skip(
 ) -> dict[str, Any]:
     step = _step(request, pk, step_key)
     skipped = services.step_skip(actor=user_of(request), step=step, reason=payload.reason)
-    return step_out(step.engagement, skipped)
+    return step_out(user_of(request), step.engagement, skipped)
 
 
 @router.patch(
@@ -247,7 +254,7 @@ def step_update(
                 )
             for index, done in enumerate(payload.checklist):
                 step = services.step_tick(actor=user, step=step, index=index, done=done)
-    return step_out(engagement, step)
+    return step_out(user_of(request), engagement, step)
 
 
 @router.post(

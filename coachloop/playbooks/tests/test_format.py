@@ -244,3 +244,12 @@ def test_the_example_in_the_documentation_is_a_valid_playbook():
     assert spec.role_label("coachee") == "Performer"
     assert spec.cadence is not None
     assert spec.cadence.in_person is not None
+
+
+def test_a_form_step_cannot_use_an_anonymous_form():
+    def change(d):
+        d["forms"][0]["anonymous"] = True
+
+    assert problems_of(with_change(change)) == [
+        'tiny.yaml: phases[0].steps[0].form: an anonymous form is collected by a "feedback" step'
+    ]
