@@ -570,6 +570,9 @@ class MinutesIn(Schema):
     summary: str = Field("", max_length=20_000)
     visibility: str | None = None
     held: bool = True
+    base: int | None = Field(
+        None, description="The minutes' revision you read; a newer one answers 409."
+    )
 
 
 class CountOut(Schema):

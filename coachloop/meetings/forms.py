@@ -67,6 +67,7 @@ class MinutesForm(forms.Form):
     )
     visibility = forms.ChoiceField(label=_("Who can read the minutes"), choices=Visibility.choices)
     held = forms.BooleanField(label=_("The meeting took place"), required=False)
+    base = forms.IntegerField(required=False, min_value=0, widget=forms.HiddenInput)
 
     def __init__(self, *args: Any, agenda: list[dict[str, Any]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

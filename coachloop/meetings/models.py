@@ -48,6 +48,8 @@ class Meeting(models.Model):
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     visibility = models.CharField(max_length=20, choices=Visibility.choices)
     held_at = models.DateTimeField(null=True, blank=True)
+    #: how many times the minutes were saved: a writer names the one they opened
+    revision = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

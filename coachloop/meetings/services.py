@@ -106,8 +106,10 @@ def meeting_record(
     summary: str,
     visibility: str | None = None,
     held: bool = True,
+    base: int | None = None,
 ) -> Meeting:
-    """Save the minutes; `held` marks the meeting as having taken place."""
+    """Save the minutes; `held` marks the meeting as having taken place. `base` is the revision
+    of the minutes the writer opened: when someone saved since, nothing is saved (409)."""
     engagement = meeting.engagement
     policy.require(actor, Action.ADD_NOTE, engagement)
     if not policy.meeting_minutes_visible_to(actor).filter(pk=meeting.pk).exists():
@@ -115,6 +117,14 @@ def meeting_record(
     meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
     if meeting.status == MeetingStatus.CANCELLED:
         raise DomainError(_("This meeting was cancelled."), status=409)
+    if base is not None and base != meeting.revision:
+        raise DomainError(
+            _(
+                "Someone saved these minutes after you opened them. Your text was not saved; "
+                "it is still in the form. Read their minutes above, then save again."
+            ),
+            status=409,
+        )
     if len(stage_notes) != len(meeting.agenda):
         raise DomainError(_("Write the minutes stage by stage, one for each agenda stage."))
     if held and meeting.starts_at > timezone.now() + datetime.timedelta(hours=12):
@@ -126,6 +136,7 @@ def meeting_record(
     meeting.author = actor
     meeting.summary = summary.strip()
     meeting.visibility = check_visibility(visibility, meeting.visibility)
+    meeting.revision += 1
     first_time = held and meeting.status != MeetingStatus.HELD
     if held:
         meeting.status = MeetingStatus.HELD

@@ -122,10 +122,12 @@ def meeting_detail(request: AuthedRequest, engagement_pk: int, pk: int) -> HttpR
     )
     form = None
     status = 200
+    conflict = False
     if can_record:
         initial: dict[str, Any] = {
             "summary": meeting.summary,
             "visibility": meeting.visibility,
+            "base": meeting.revision,
             "held": meeting.status == MeetingStatus.HELD
             or meeting.starts_at <= timezone.now() + datetime.timedelta(hours=12),
         }
@@ -148,14 +150,18 @@ def meeting_detail(request: AuthedRequest, engagement_pk: int, pk: int) -> HttpR
                     summary=form.cleaned_data["summary"],
                     visibility=form.cleaned_data["visibility"],
                     held=form.cleaned_data["held"],
+                    base=form.cleaned_data["base"],
                 )
             except DomainError as err:
                 if err.status == 403:
                     return _forbidden(request, err.message)
-                if err.status == 409:
-                    messages.error(request, err.message)
-                    return redirect(meeting)
                 add_domain_error(form, err)
+                if err.status == 409:
+                    # Keep what was typed; the next save, after reading, goes through.
+                    meeting.refresh_from_db()
+                    form.data = form.data.copy()
+                    form.data["base"] = str(meeting.revision)
+                    conflict = True
             else:
                 messages.success(
                     request,
@@ -164,7 +170,7 @@ def meeting_detail(request: AuthedRequest, engagement_pk: int, pk: int) -> HttpR
                     else _("Minutes saved."),
                 )
                 return redirect(meeting)
-        status = 422
+        status = 409 if conflict else 422
     stages = _agenda_rows(meeting)
     if minutes_visible:
         for stage, note in zip(stages, meeting.stage_notes, strict=False):

@@ -100,6 +100,7 @@ def meeting_minutes(
         summary=payload.summary,
         visibility=payload.visibility,
         held=payload.held,
+        base=payload.base,
     )
     return _meeting(user, engagement, meeting_id)
 

@@ -222,3 +222,43 @@ def test_cancelling_asks_first_and_a_held_meeting_stays(world, signed_in, held_y
     assert other.status == MeetingStatus.HELD
     # The sponsor does not cancel meetings.
     assert signed_in(world.lena).get(url).status_code == 403
+
+
+def test_two_people_writing_the_minutes_never_overwrite_each_other(world, signed_in):
+    import datetime as dt
+
+    from django.utils import timezone as tz
+
+    from coachloop.meetings import services as meeting_services
+
+    meeting = meeting_services.meeting_schedule(
+        actor=world.cora,
+        engagement=world.engagement,
+        meeting_type="orientation",
+        starts_at=tz.now() - dt.timedelta(hours=2),
+        mode="in_person",
+    )
+    stages = {f"stage_{i}": "" for i in range(len(meeting.agenda))}
+    url = meeting.get_absolute_url()
+    # Tom opened the minutes (revision 0); Cora saves first.
+    meeting_services.meeting_record(
+        actor=world.cora,
+        meeting=meeting,
+        stage_notes=["Cora's notes"] * len(meeting.agenda),
+        summary="Cora's summary",
+        base=0,
+    )
+    tom = signed_in(world.tom)
+    typed = {**stages, "summary": "Tom's summary", "visibility": "team", "held": "on", "base": "0"}
+    response = tom.post(url, typed)
+    assert response.status_code == 409
+    page = response.content.decode()
+    assert "Someone saved these minutes after you opened them" in page
+    assert "Tom&#x27;s summary" in page or "Tom's summary" in page  # what he typed is kept
+    meeting.refresh_from_db()
+    assert meeting.summary == "Cora's summary"
+    # Having read Cora's minutes, Tom saves again with the revision the page now carries.
+    typed["base"] = str(meeting.revision)
+    assert tom.post(url, typed).status_code == 302
+    meeting.refresh_from_db()
+    assert meeting.summary == "Tom's summary"
