@@ -159,8 +159,9 @@ def meeting_detail(request: AuthedRequest, engagement_pk: int, pk: int) -> HttpR
                 if err.status == 409:
                     # Keep what was typed; the next save, after reading, goes through.
                     meeting.refresh_from_db()
-                    form.data = form.data.copy()
-                    form.data["base"] = str(meeting.revision)
+                    data = request.POST.copy()
+                    data["base"] = str(meeting.revision)
+                    form.data = data
                     conflict = True
             else:
                 messages.success(
