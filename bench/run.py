@@ -1,40 +1,99 @@
-"""Benchmark: query counts and server time of the dashboard and people pages and their API twins.
+"""Benchmark: query counts and server time of the pages and API calls, per persona, per dataset.
 
     .venv/bin/python bench/run.py --size demo
-    .venv/bin/python bench/run.py --size large          # 200 schools, 12,000 staff
-    DATABASE_URL=postgres://postgres@127.0.0.1:5432/coachloop_bench .venv/bin/python bench/run.py
+    .venv/bin/python bench/run.py --size large    # 200 schools, 12,000 staff, 3,000 engagements
+    .venv/bin/python bench/run.py --size all      # both, then compare the query counts
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/coachloop_bench_{size} \
+        .venv/bin/python bench/run.py --size all
 
 Each size gets its own SQLite file under var/ (generated once, then reused), unless DATABASE_URL
-names a database. Requests go through Django's test client in-process, as the administrator (the
-widest scope), so the time is the server's own: URL routing, middleware, policy, queries and
-template rendering, without network or browser. Results are printed and written to bench/results/.
+names a database; "{size}" in DATABASE_URL is replaced by the size, so that each size has its own
+database. Requests go through Django's test client in-process, signed in as the demo persona who
+uses the page (the coach for /today/, the sponsor for /sponsor/, the administrator for the
+programme overview), so the time is the server's own: URL routing, middleware, policy, queries
+and template rendering, without network or browser. The selectors behind the coaching pages are
+also timed on their own. Results are printed and written to bench/results/<size>-<database>.json.
+
+The query count of every page must not grow with the data: after a run, the counts are compared
+with those of the other size (same database engine) when its results exist, and the run fails
+(exit status 1) if any differs. A p95 above the 50 ms target is flagged with "!".
 """
 
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import os
 import statistics
+import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+RESULTS = ROOT / "bench" / "results"
+SIZES = ("demo", "large")
+TARGET_MS = 50.0
+SLOW_S = 1.0  # a call slower than this is timed 3 times only
+DOMAIN = "demo.coachloop.test"
 
-URLS = ["/dashboard/", "/people/", "/people/?q=ann", "/api/people", "/api/me", "/organisations/"]
+
+def database_url(size: str) -> str:
+    url = os.environ.get("DATABASE_URL")
+    if url:
+        return url.replace("{size}", size)
+    return f"sqlite:///{ROOT / 'var' / f'bench-{size}.sqlite3'}"
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--size", choices=["demo", "large"], default="demo")
-    parser.add_argument("--requests", type=int, default=50, help="timed requests per URL")
-    args = parser.parse_args()
+def measure(
+    run: Callable[[Any], Any], requests: int, prepare: Callable[[], Any] = lambda: None
+) -> dict[str, Any]:
+    """The queries of one call, and the median and p95 time of `requests` calls. `prepare`
+    runs before each call, outside the timing and the count (fresh objects, as a new request
+    would load them)."""
+    from django.db import connection
 
-    os.environ.setdefault(
-        "DATABASE_URL", f"sqlite:///{ROOT / 'var' / f'bench-{args.size}.sqlite3'}"
-    )
+    executed: list[str] = []
+
+    def count(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+        executed.append(sql)
+        return execute(sql, params, many, context)
+
+    args = prepare()
+    started = time.perf_counter()
+    run(args)  # warm up: caches, compiled templates, the session
+    if time.perf_counter() - started > SLOW_S:
+        requests = min(requests, 3)  # far off the target already: a few timings say enough
+    args = prepare()
+    # execute_wrapper survives the reconnect at each request's end (a query log would not)
+    with connection.execute_wrapper(count):
+        run(args)
+    times = []
+    for _ in range(requests):
+        args = prepare()
+        started = time.perf_counter()
+        run(args)
+        times.append((time.perf_counter() - started) * 1000)
+    times.sort()
+    p95 = times[max(0, int(len(times) * 0.95) - 1)] if len(times) >= 20 else times[-1]
+    return {
+        "queries": len(executed),
+        "median_ms": round(statistics.median(times), 1),
+        "p95_ms": round(p95, 1),
+        "timed": len(times),
+    }
+
+
+def get(client: Any, url: str, _args: Any) -> Any:
+    return client.get(url)
+
+
+def run_size(size: str, requests: int) -> dict[str, Any]:
+    os.environ["DATABASE_URL"] = database_url(size)
     os.environ["ALLOWED_HOSTS"] = "testserver"
     os.environ["DJANGO_SETTINGS_MODULE"] = "coachloop.settings"
     (ROOT / "var").mkdir(exist_ok=True)
@@ -48,59 +107,217 @@ def main() -> None:
 
     from coachloop.accounts.models import User
     from coachloop.demo.generator import generate
+    from coachloop.engagements import selectors
+    from coachloop.engagements.models import Engagement, FormResponse, ParticipantRole, Programme
+    from coachloop.engagements.models import StepProgress as Step
+    from coachloop.meetings.models import Meeting
     from coachloop.organisations.models import Organisation
+    from coachloop.plans.models import Plan
+    from coachloop.portfolios.models import PortfolioEntry
 
     call_command("migrate", verbosity=0)
+    call_command("collectstatic", interactive=False, verbosity=0)  # as bin/run does
+    generated = None
     if not Organisation.objects.exists():
         started = time.perf_counter()
-        generate(size=args.size, seed=2026)
-        print(f"generated the {args.size} dataset in {time.perf_counter() - started:.1f} s")
-    admin = User.objects.get(email="admin@demo.coachloop.test")
-    client = Client()
-    client.force_login(admin)
+        generate(size=size, seed=2026)
+        generated = round(time.perf_counter() - started, 1)
+        print(f"generated the {size} dataset in {generated} s")
+    elif not Organisation.objects.filter(sourced_id=f"demo-district-{size}").exists():
+        sys.exit(
+            f"{connection.settings_dict['NAME']} holds another dataset than '{size}'. Give each "
+            "size its own database: put {size} in DATABASE_URL, or use an empty one."
+        )
 
+    def persona(name: str) -> User:
+        return User.objects.get(email=f"{name}@{DOMAIN}")
+
+    coach = persona("coach")
+    coached = Engagement.objects.filter(
+        participants__user=coach, participants__role=ParticipantRole.COACH
+    ).order_by("pk")
+    # coach@'s second engagement is in its last phase: every phase with its steps and records
+    engagement = coached[1]
+    teachers = Engagement.objects.filter(participants__user=persona("teacher")).get()
+    programme = Programme.objects.filter(name__startswith="Instructional").get()
+
+    # (label, persona, url): the label names the page, the same for every size
+    pages = [
+        ("/dashboard/", "admin", "/dashboard/"),
+        ("/people/", "admin", "/people/"),
+        ("/people/?q=ann", "admin", "/people/?q=ann"),
+        ("/api/people", "admin", "/api/people"),
+        ("/api/me", "admin", "/api/me"),
+        ("/organisations/", "admin", "/organisations/"),
+        ("/today/", "coach", "/today/"),
+        ("/today/", "leader", "/today/"),
+        ("/engagements/<id>/", "coach", f"/engagements/{engagement.pk}/"),
+        ("/engagements/<id>/", "teacher", f"/engagements/{teachers.pk}/"),
+        ("/engagements/<id>/", "admin", f"/engagements/{engagement.pk}/"),
+        ("/programmes/<id>/", "admin", f"/programmes/{programme.pk}/"),
+        ("/sponsor/", "leader", "/sponsor/"),
+        ("/sponsor/", "district", "/sponsor/"),
+        ("/engagements/", "coach", "/engagements/"),
+        ("/api/engagements/<id>", "coach", f"/api/engagements/{engagement.pk}"),
+        ("/api/me/today", "coach", "/api/me/today"),
+        ("/api/me/sponsoring", "district", "/api/me/sponsoring"),
+        ("/api/programmes/<id>/overview", "admin", f"/api/programmes/{programme.pk}/overview"),
+    ]
+    clients: dict[str, Client] = {}
     rows = []
-    for url in URLS:
-        client.get(url)  # warm up
-        executed: list[str] = []
+    for label, who, url in pages:
+        if who not in clients:
+            clients[who] = Client(raise_request_exception=False)
+            clients[who].force_login(persona(who))
+        client = clients[who]
+        status = client.get(url).status_code
+        row: dict[str, Any] = {"label": label, "persona": who, "url": url, "status": status}
+        if status == 200:
+            row.update(measure(functools.partial(get, client, url), requests))
+        rows.append(row)
+        print(f"  {label} as {who}: {row}", file=sys.stderr, flush=True)
 
-        def count(execute, sql, params, many, context, executed=executed):  # type: ignore[no-untyped-def]
-            executed.append(sql)
-            return execute(sql, params, many, context)
+    # The selectors behind the coaching pages, on their own (fresh user and objects each call)
+    def fresh(name: str, model: type[Any] | None = None, pk: int | None = None) -> Any:
+        def prepare() -> tuple[User, Any]:
+            user = User.objects.get(email=f"{name}@{DOMAIN}")
+            obj = model.objects.get(pk=pk) if model is not None else None
+            return user, obj
 
-        # execute_wrapper survives the reconnect at each request's end (a query log would not)
-        with connection.execute_wrapper(count):
-            status = client.get(url).status_code
-        times = []
-        for _ in range(args.requests):
-            started = time.perf_counter()
-            client.get(url)
-            times.append((time.perf_counter() - started) * 1000)
-        times.sort()
-        rows.append(
-            {
-                "url": url,
-                "status": status,
-                "queries": len(executed),
-                "median_ms": round(statistics.median(times), 1),
-                "p95_ms": round(times[int(len(times) * 0.95) - 1], 1),
-            }
-        )
+        return prepare
 
-    people = User.objects.count()
+    def page_of(args: tuple[User, Engagement]) -> Any:
+        page = selectors.engagement_page(user=args[0], engagement=args[1])
+        return page
+
+    selector_runs: list[tuple[str, str, Callable[[Any], Any], Callable[[], Any]]] = [
+        (
+            "today_for",
+            "coach",
+            lambda a: selectors.today_for(user=a[0]),
+            fresh("coach"),
+        ),
+        (
+            "today_for",
+            "leader",
+            lambda a: selectors.today_for(user=a[0]),
+            fresh("leader"),
+        ),
+        ("engagement_page", "coach", page_of, fresh("coach", Engagement, engagement.pk)),
+        (
+            "programme_overview",
+            "admin",
+            lambda a: selectors.programme_overview(user=a[0], programme=a[1]),
+            fresh("admin", Programme, programme.pk),
+        ),
+        (
+            "sponsor_view",
+            "leader",
+            lambda a: selectors.sponsor_view(user=a[0]),
+            fresh("leader"),
+        ),
+        (
+            "sponsor_view",
+            "district",
+            lambda a: selectors.sponsor_view(user=a[0]),
+            fresh("district"),
+        ),
+    ]
+    for name, who, call, prepare in selector_runs:
+        row = {"label": f"selectors.{name}", "persona": who, "url": "", "status": ""}
+        rows.append(row | measure(call, requests, prepare))
+        print(f"  {rows[-1]}", file=sys.stderr, flush=True)
+
+    dataset = {
+        "people": User.objects.count(),
+        "schools": Organisation.objects.filter(kind="school").count(),
+        "engagements": Engagement.objects.count(),
+        "steps": Step.objects.count(),
+        "open steps overdue": Step.objects.filter(
+            status="open", due_on__lt=_today(), engagement__status="active"
+        ).count(),
+        "meetings": Meeting.objects.count(),
+        "plans": Plan.objects.count(),
+        "form answers": FormResponse.objects.count(),
+        "portfolio entries": PortfolioEntry.objects.count(),
+        "coach@ engagements": coached.count(),
+    }
     vendor = connection.vendor
-    print(f"\n{args.size} dataset on {vendor}: {people} people, {args.requests} requests per URL")
-    print(f"{'URL':<18} {'status':>6} {'queries':>8} {'median ms':>10} {'p95 ms':>8}")
-    for r in rows:
-        print(
-            f"{r['url']:<18} {r['status']:>6} {r['queries']:>8} "
-            f"{r['median_ms']:>10} {r['p95_ms']:>8}"
-        )
-    out = ROOT / "bench" / "results"
-    out.mkdir(exist_ok=True)
-    (out / f"{args.size}-{vendor}.json").write_text(
-        json.dumps({"size": args.size, "vendor": vendor, "people": people, "rows": rows}, indent=2)
+    print(f"\n{size} dataset on {vendor}, {requests} timed requests per row:")
+    print(", ".join(f"{v:,} {k}" for k, v in dataset.items()))
+    print(
+        f"{'page':<32} {'persona':<9} {'status':>6} {'queries':>8} {'median ms':>10} "
+        f"{'p95 ms':>9} {'timed':>6}"
     )
+    for r in rows:
+        flag = "!" if r.get("p95_ms", 0) > TARGET_MS else " "
+        print(
+            f"{r['label']:<32} {r['persona']:<9} {r['status']!s:>6} {r.get('queries', '-')!s:>8} "
+            f"{r.get('median_ms', '-')!s:>10} {r.get('p95_ms', '-')!s:>8}{flag} "
+            f"{r.get('timed', '-')!s:>6}"
+        )
+    result = {
+        "size": size,
+        "vendor": vendor,
+        "generated_s": generated,
+        "dataset": dataset,
+        "requests": requests,
+        "rows": rows,
+    }
+    RESULTS.mkdir(exist_ok=True)
+    (RESULTS / f"{size}-{vendor}.json").write_text(json.dumps(result, indent=2))
+    return result
+
+
+def _today() -> Any:
+    from django.utils import timezone
+
+    return timezone.localdate()
+
+
+def compare(vendor: str) -> bool:
+    """The query counts of each page, equal in every size measured on this database engine."""
+    found = {}
+    for size in SIZES:
+        path = RESULTS / f"{size}-{vendor}.json"
+        if path.exists():
+            found[size] = json.loads(path.read_text())
+    if len(found) < 2:
+        return True
+    counts: dict[tuple[str, str], dict[str, Any]] = {}
+    for size, result in found.items():
+        for row in result["rows"]:
+            counts.setdefault((row["label"], row["persona"]), {})[size] = row.get("queries")
+    ok = True
+    for (label, who), by_size in counts.items():
+        values = set(by_size.values())
+        if len(by_size) < len(found) or None in values:
+            print(f"not measured in every size: {label} as {who}: {by_size}")
+        elif len(values) > 1:
+            ok = False
+            print(f"query count differs between sizes: {label} as {who}: {by_size}")
+    print(
+        f"\nquery counts {'equal' if ok else 'NOT equal'} across "
+        f"{' and '.join(found)} on {vendor} ({len(counts)} rows)"
+    )
+    return ok
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--size", choices=[*SIZES, "all"], default="demo")
+    parser.add_argument("--requests", type=int, default=50, help="timed requests per row")
+    args = parser.parse_args()
+    if args.size == "all":
+        # one process per size: Django's settings (the database) are set once per process
+        for size in SIZES:
+            command = [sys.executable, __file__, "--size", size, "--requests", str(args.requests)]
+            if subprocess.run(command, check=False).returncode not in (0, 1):  # noqa: S603
+                sys.exit(f"the {size} run failed")
+        vendor = "postgresql" if database_url("demo").startswith("postgres") else "sqlite"
+        sys.exit(0 if compare(vendor) else 1)
+    result = run_size(args.size, args.requests)
+    sys.exit(0 if compare(result["vendor"]) else 1)
 
 
 if __name__ == "__main__":

@@ -45,3 +45,19 @@ def test_seed_demo_if_empty_loads_once(db, capsys):
     call_command("seed_demo", "--if-empty")
     assert User.objects.count() == count
     assert "already present" in capsys.readouterr().out
+
+
+def test_seed_demo_says_what_it_loaded_and_demo_signins_lists_the_accounts(db, capsys):
+    call_command("seed_demo")
+    out = capsys.readouterr().out
+    assert "24 engagements, 744 steps" in out
+    call_command("demo_signins")
+    out = capsys.readouterr().out
+    for email, _what in demo_accounts():
+        assert email in out
+    assert DEMO_PASSWORD in out
+
+
+def test_demo_signins_says_so_when_there_is_no_demo_district(db, capsys):
+    call_command("demo_signins")
+    assert "No demo accounts" in capsys.readouterr().out

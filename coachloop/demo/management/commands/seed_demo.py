@@ -11,7 +11,8 @@ from coachloop.organisations.models import Organisation
 class Command(BaseCommand):
     help = (
         "Generate the demo district (size 'demo': 6 schools, about 150 staff) or the benchmark "
-        "dataset (size 'large': 200 schools, 12,000 staff). The same --seed gives the same data."
+        "dataset (size 'large': 200 schools, 12,000 staff, 3,000 engagements). Every engagement "
+        "runs the built-in performance coaching playbook. The same --seed gives the same data."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -34,6 +35,7 @@ class Command(BaseCommand):
         self.stdout.write(
             self.style.SUCCESS(
                 f"Loaded the {size} dataset: {result.organisations} organisations, "
-                f"{result.people} people, {result.engagements} engagements."
+                f"{result.people} people, {result.engagements} engagements, "
+                f"{result.steps} steps."
             )
         )
