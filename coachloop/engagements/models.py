@@ -220,6 +220,7 @@ class StepProgress(models.Model):
         indexes = [
             models.Index(fields=["status", "due_on"]),
             models.Index(fields=["engagement", "status", "position"]),
+            models.Index(fields=["engagement", "status", "due_on"]),
         ]
 
     def __str__(self) -> str:

@@ -9,7 +9,16 @@ import datetime
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import (
+    Count,
+    Exists,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+)
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -34,6 +43,7 @@ from coachloop.engagements.services import agreement_status
 from coachloop.meetings.models import MeetingStatus
 from coachloop.plans.models import PlanStatus
 from coachloop.playbooks import schema
+from coachloop.playbooks.models import PlaybookVersion
 from coachloop.portfolios.models import EntryStatus
 
 SOON_DAYS = 7
@@ -41,20 +51,18 @@ SOON_DAYS = 7
 
 def engagement_list(*, user: User, role: str = "", query: str = "") -> QuerySet[Engagement]:
     engagements = policy.engagements_visible_to(user)
+    # Exists rather than joins: no duplicate rows, so no DISTINCT for the paginator to count.
     if role:
-        engagements = engagements.filter(participants__user=user, participants__role=role)
-    if query:
         engagements = engagements.filter(
-            Q(title__icontains=query)
-            | Q(participants__user__email__icontains=query)
-            | Q(participants__user__family_name__icontains=query)
+            Exists(Participant.objects.filter(engagement=OuterRef("pk"), user=user, role=role))
         )
-    return (
-        engagements.select_related("programme", "organisation")
-        .prefetch_related(
-            Prefetch("participants", queryset=Participant.objects.select_related("user"))
+    if query:
+        named = Participant.objects.filter(engagement=OuterRef("pk")).filter(
+            Q(user__email__icontains=query) | Q(user__family_name__icontains=query)
         )
-        .distinct()
+        engagements = engagements.filter(Q(title__icontains=query) | Q(Exists(named)))
+    return engagements.select_related("programme", "organisation").prefetch_related(
+        Prefetch("participants", queryset=Participant.objects.select_related("user"))
     )
 
 
@@ -181,8 +189,10 @@ def _steps_for_user(user: User) -> QuerySet[StepProgress]:
     coaches = Participant.objects.filter(
         engagement=OuterRef("engagement"), user=user, role=ParticipantRole.COACH
     )
+    mine = Participant.objects.filter(user=user).values("engagement_id")
     return StepProgress.objects.filter(
         Q(Exists(owns)) | Q(Exists(coaches)),
+        engagement_id__in=mine,  # start from the user's own engagements, not the district's
         status=StepStatus.OPEN,
         engagement__status=EngagementStatus.ACTIVE,
     ).filter(engagement__in=policy.engagements_visible_to(user))
@@ -199,9 +209,13 @@ def overdue_steps(
         status=StepStatus.OPEN,
         engagement__status=EngagementStatus.ACTIVE,
     )
-    steps = _steps_for_user(user) | managed
-    if programme is not None:
-        steps = steps.filter(engagement__programme=programme)
+    if programme is not None and policy.allowed(user, Action.MANAGE, programme):
+        # An administrator of the programme follows all of it: their own steps are among these.
+        steps = managed.filter(engagement__programme=programme)
+    elif programme is not None:
+        steps = (_steps_for_user(user) | managed).filter(engagement__programme=programme)
+    else:
+        steps = _steps_for_user(user) | managed
     return (
         steps.filter(due_on__lt=today)
         .select_related("engagement", "engagement__programme")
@@ -253,11 +267,15 @@ def today_for(*, user: User, today: datetime.date | None = None, limit: int = 30
         user=user, role__in=SPONSOR_ROLES
     ).values_list("engagement_id", "role"):
         my_roles.setdefault(engagement_id, set()).add(role)
+    candidates = list(
+        submitted.filter(engagement_id__in=sponsor_of)
+        .select_related("engagement")
+        .order_by("submitted_at")[:limit]
+    )
+    with_versions([plan.engagement for plan in candidates])
     to_give = [
         plan
-        for plan in submitted.filter(engagement_id__in=sponsor_of)
-        .select_related("engagement", "engagement__playbook_version")
-        .order_by("submitted_at")[:limit]
+        for plan in candidates
         if _approves(plan.engagement, my_roles.get(plan.engagement_id, set()))
     ]
     awaited = list(
@@ -277,6 +295,17 @@ def today_for(*, user: User, today: datetime.date | None = None, limit: int = 30
     return Today(due, overdue_count, meetings, to_give, awaited, reviews)
 
 
+def with_versions(engagements: list[Engagement]) -> list[Engagement]:
+    """Attach each engagement's playbook version, reading each version once: a list of many
+    engagements shares a few versions, and a version's definition is large."""
+    ids = {e.playbook_version_id for e in engagements if e.playbook_version_id}
+    versions = {v.pk: v for v in PlaybookVersion.objects.filter(pk__in=ids)} if ids else {}
+    for engagement in engagements:
+        if engagement.playbook_version_id in versions:
+            engagement.playbook_version = versions[engagement.playbook_version_id]
+    return engagements
+
+
 def _approves(engagement: Engagement, roles: set[str]) -> bool:
     """Whether one of `roles` is the role the engagement's playbook has approve the plan."""
     spec = engagement.spec
@@ -286,14 +315,20 @@ def _approves(engagement: Engagement, roles: set[str]) -> bool:
 def with_progress(engagements: QuerySet[Engagement]) -> QuerySet[Engagement]:
     """Annotate each engagement with its steps done and in all, and its overdue steps."""
     today = timezone.localdate()
+
+    def count(condition: Q | None = None) -> Coalesce:
+        # One small count per engagement, rather than a join of every step grouped by every
+        # selected column (which sorted each playbook definition once per step).
+        steps = StepProgress.objects.filter(engagement=OuterRef("pk")).order_by()
+        if condition is not None:
+            steps = steps.filter(condition)
+        counted = steps.values("engagement").annotate(n=Count("pk")).values("n")
+        return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
+
     return engagements.annotate(
-        steps_total=Count("steps", distinct=True),
-        steps_done=Count("steps", filter=~Q(steps__status=StepStatus.OPEN), distinct=True),
-        steps_overdue=Count(
-            "steps",
-            filter=Q(steps__status=StepStatus.OPEN, steps__due_on__lt=today),
-            distinct=True,
-        ),
+        steps_total=count(),
+        steps_done=count(~Q(status=StepStatus.OPEN)),
+        steps_overdue=count(Q(status=StepStatus.OPEN, due_on__lt=today)),
     )
 
 
@@ -301,19 +336,14 @@ def sponsor_view(*, user: User, limit: int = 50) -> dict[str, Any]:
     """What a sponsor or district representative follows: each engagement's phase and progress,
     its plan's status, and the plans awaiting their approval. Metadata and sponsor-level content
     only, by the policy."""
+    sponsored = Participant.objects.filter(user=user, role__in=SPONSOR_ROLES)
     engagements = (
         policy.engagements_visible_to(user)
-        .filter(
-            Exists(
-                Participant.objects.filter(
-                    engagement=OuterRef("pk"), user=user, role__in=SPONSOR_ROLES
-                )
-            )
-        )
-        .select_related("programme", "playbook_version", "organisation")
+        .filter(pk__in=sponsored.values("engagement_id"))
+        .select_related("programme", "organisation")
         .order_by("status", "title")
     )
-    rows = list(with_progress(engagements)[:limit])
+    rows = with_versions(list(with_progress(engagements)[:limit]))
     plans = {
         p.engagement_id: p
         for p in policy.plans_visible_to(user).filter(engagement__in=[e.pk for e in rows])

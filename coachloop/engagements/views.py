@@ -79,11 +79,9 @@ def _spec_or_404(engagement: Engagement) -> schema.Playbook:
 def engagement_list(request: AuthedRequest) -> HttpResponse:
     query = request.GET.get("q", "").strip()[:100]
     engagements = selectors.engagement_list(user=request.user, query=query)
-    engagements = selectors.with_progress(engagements.select_related("playbook_version")).order_by(
-        "-starts_on", "title", "pk"
-    )
+    engagements = selectors.with_progress(engagements).order_by("-starts_on", "title", "pk")
     page = paginate(request, engagements)
-    rows = list(page.object_list)
+    rows = selectors.with_versions(list(page.object_list))
     for engagement in rows:
         spec = engagement.spec
         phase = (
