@@ -309,6 +309,18 @@ def playbooks_managed_by(user: AnyUser) -> QuerySet[Playbook]:
     return Playbook.objects.filter(_under(_paths(user, admin=True), "organisation__path"))
 
 
+def programme_steps_followed_by(user: AnyUser, programme: Programme) -> QuerySet[StepProgress]:
+    """Every step of a programme its manager follows. Whoever manages a programme sees each of
+    its engagements within their tenancy (as its administrator, or as a programme administrator
+    above its organisation), so this equals the steps of `engagements_managed_by` in the
+    programme, written as one plain filter for large programmes."""
+    if not allowed(user, Action.MANAGE, programme):
+        return StepProgress.objects.none()
+    return StepProgress.objects.filter(engagement__programme=programme).filter(
+        _under(_paths(user), "engagement__organisation__path")
+    )
+
+
 def engagements_managed_by(user: AnyUser) -> QuerySet[Engagement]:
     """Programme administrators (of the programme, or in scope) manage engagements."""
     return engagements_visible_to(user).filter(programme__in=programmes_managed_by(user))

@@ -211,7 +211,9 @@ def overdue_steps(
     )
     if programme is not None and policy.allowed(user, Action.MANAGE, programme):
         # An administrator of the programme follows all of it: their own steps are among these.
-        steps = managed.filter(engagement__programme=programme)
+        steps = policy.programme_steps_followed_by(user, programme).filter(
+            status=StepStatus.OPEN, engagement__status=EngagementStatus.ACTIVE
+        )
     elif programme is not None:
         steps = (_steps_for_user(user) | managed).filter(engagement__programme=programme)
     else:

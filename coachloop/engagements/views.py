@@ -275,6 +275,8 @@ def _engagement_page(
         "version": version,
         "participants": participants,
         "phases": phases,
+        # Other phases list their steps briefly; ?phase=<key> opens one in full.
+        "open_phase": request.GET.get("phase", "")[:60],
         "current_step": next((s for p in phases for s in p.steps if s.is_current), None),
         "can_steer": can_steer and engagement.status == EngagementStatus.ACTIVE,
         "is_active": engagement.status == EngagementStatus.ACTIVE,
@@ -355,7 +357,7 @@ def step_action(request: AuthedRequest, pk: int, step_pk: int, action: str) -> H
     if action not in STEP_ACTIONS:
         raise Http404
     step.engagement = engagement
-    anchor = f"{engagement.get_absolute_url()}#step-{step.step_key}"
+    anchor = f"{engagement.get_absolute_url()}?phase={step.phase_key}#step-{step.step_key}"
     fragment = is_fragment_request(request) and action in ("tick", "untick")
     try:
         step, done_message = _run_step_action(request, action, step)

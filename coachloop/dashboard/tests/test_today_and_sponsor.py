@@ -61,7 +61,7 @@ def test_the_coach_sees_overdue_steps_and_plans_awaiting_the_sponsor(world, sign
     assert "no-store" in response["Cache-Control"]
     page = text(response)
     assert "Due this week and overdue" in page
-    link = f'href="/engagements/{world.engagement.pk}/#step-review-assignment"'
+    link = f'href="/engagements/{world.engagement.pk}/?phase=pre-coaching#step-review-assignment"'
     assert f"{link}>Review the coaching assignment, profile and data</a>" in page
     assert "Overdue" in page
     awaited = page[page.index("Plans awaiting the sponsor") :]

@@ -657,3 +657,14 @@ def test_the_list_searches_and_shows_the_phase(world, signed_in):
     html = client.get(reverse("engagement_list"), {"q": "nobody-by-this-name"}).content.decode()
     assert "Coaching Tom" not in html
     assert "No engagement matches." in html
+
+
+def test_other_phases_list_steps_briefly_and_open_in_full_on_request(world, signed_in):
+    client = signed_in(world.cora)
+    url = world.engagement.get_absolute_url()
+    page = client.get(url).content.decode()
+    # Pre-coaching is current: its steps in full; a later phase's step is a brief link.
+    assert f'action="/engagements/{world.engagement.pk}/steps/' in page
+    assert 'href="?phase=do#step-observe"' in page
+    opened = client.get(url + "?phase=do").content.decode()
+    assert 'id="step-observe" class="step ' in opened

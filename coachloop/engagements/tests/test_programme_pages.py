@@ -186,7 +186,10 @@ def test_the_overview_shows_phases_and_overdue_steps(world, signed_in, programme
     assert re.search(r'<th scope="row">Check</th><td class="num">0</td>', page)
     # the world's engagement started on 1 September 2026: its first step is long overdue
     assert "Review the coaching assignment, profile and data" in page
-    assert f'href="/engagements/{world.engagement.pk}/#step-review-assignment"' in page
+    assert (
+        f'href="/engagements/{world.engagement.pk}/?phase=pre-coaching#step-review-assignment"'
+        in page
+    )
     assert "Overdue steps" in page
     # the engagement's progress, and the buttons of an administrator
     assert "0 of 31 steps" in page
