@@ -89,7 +89,7 @@ def engagement_list(request: AuthedRequest) -> HttpResponse:
             if spec
             else None
         )
-        engagement.phase_title = phase.title if phase else ""
+        engagement.phase_title = phase.title if phase else ""  # type: ignore[attr-defined]
     page.object_list = rows
     context = {"page": page, "query": query}
     template = "engagements/engagement_list.html"
