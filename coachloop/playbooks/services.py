@@ -156,7 +156,11 @@ def playbook_update_step(
 ) -> PlaybookVersion:
     """Rename a step, change its timing or its checklist: a new version of the playbook."""
     _require_adaptable(actor, playbook)
-    playbook = Playbook.objects.select_for_update().select_related("current").get(pk=playbook.pk)
+    playbook = (
+        Playbook.objects.select_for_update(of=("self",))
+        .select_related("current")
+        .get(pk=playbook.pk)
+    )
     _check_base(playbook, base_version)
     assert playbook.current is not None
     data = playbook.current.definition
@@ -203,7 +207,11 @@ def playbook_save_text(
 ) -> PlaybookVersion:
     """Replace the playbook with an edited file: validated in full, then a new version."""
     _require_adaptable(actor, playbook)
-    playbook = Playbook.objects.select_for_update().select_related("current").get(pk=playbook.pk)
+    playbook = (
+        Playbook.objects.select_for_update(of=("self",))
+        .select_related("current")
+        .get(pk=playbook.pk)
+    )
     _check_base(playbook, base_version)
     spec = schema.load(text, f"{playbook.key}.yaml")  # PlaybookError: the view lists problems
     if spec.key != playbook.key:
