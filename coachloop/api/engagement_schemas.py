@@ -538,6 +538,7 @@ class MeetingOut(Schema):
     status: str
     held_at: datetime.datetime | None
     visibility: str
+    revision: int = Field(description="How many times the minutes were saved; send it as base.")
     agenda: list[AgendaStageOut]
     minutes: MinutesOut | None = Field(description="The minutes; null unless you may read them.")
 

@@ -831,3 +831,29 @@ def test_malformed_requests_get_the_one_error_shape(api, world, client):
     response = cora.get("/api/engagements?role=boss")
     assert response.status_code == 400
     assert response.json()["errors"][0]["field"] == "role"
+
+
+def test_minutes_saved_over_a_newer_revision_answer_409(world, client):
+    import datetime as dt
+
+    from django.utils import timezone as tz
+
+    cora = Api(client, world.cora)
+    pk = world.engagement.pk
+    created = cora.post(
+        f"/api/engagements/{pk}/meetings",
+        {
+            "meeting_type": "orientation",
+            "starts_at": (tz.now() - dt.timedelta(hours=1)).isoformat(),
+            "mode": "in_person",
+        },
+    )
+    assert created.status_code == 201, created.content
+    meeting = created.json()
+    assert meeting["revision"] == 0
+    url = f"/api/engagements/{pk}/meetings/{meeting['id']}/minutes"
+    body = {"stage_notes": [""] * len(meeting["agenda"]), "summary": "First", "base": 0}
+    assert cora.put(url, body).status_code == 200
+    stale = cora.put(url, {**body, "summary": "Second"})
+    assert stale.status_code == 409
+    assert "after you opened them" in stale.json()["detail"]
