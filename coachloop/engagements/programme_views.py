@@ -10,7 +10,6 @@ import io
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -29,25 +28,19 @@ from coachloop.engagements import selectors, services
 from coachloop.engagements.models import Engagement, Participant, ParticipantRole, Programme
 from coachloop.engagements.programme_forms import BulkForm, EngagementForm, ProgrammeForm
 from coachloop.lib.errors import DomainError
+from coachloop.lib.exports import safe_cell
 from coachloop.lib.http import AuthedRequest
-from coachloop.lib.views import is_fragment_request, paginate, render_page_or_fragment
+from coachloop.lib.views import (
+    add_domain_error,
+    is_fragment_request,
+    paginate,
+    render_page_or_fragment,
+)
 from coachloop.plans.models import PlanStatus
 from coachloop.playbooks import schema
 from coachloop.playbooks.models import PlaybookVersion
 
 # --- Helpers --------------------------------------------------------------------------------------
-
-
-def _add_errors(form: forms.Form, err: DomainError) -> None:
-    """A service's refusal onto the form: each message on its field when the form has one,
-    otherwise above the form."""
-    placed = False
-    for name, message in err.errors.items():
-        if name in form.fields:
-            form.add_error(name, message)
-            placed = True
-    if not placed:
-        form.add_error(None, err.message)
 
 
 def _raise_for(err: DomainError) -> None:
@@ -119,7 +112,7 @@ def programme_create(request: AuthedRequest) -> HttpResponse:
             programme = services.programme_create(actor=request.user, **form.cleaned_data)
         except DomainError as err:
             _raise_for(err)
-            _add_errors(form, err)
+            add_domain_error(form, err)
         else:
             messages.success(
                 request, _("Programme created. Add its engagements one by one or from a list.")
@@ -226,7 +219,7 @@ def engagement_create(request: AuthedRequest, pk: int) -> HttpResponse:
             )
         except DomainError as err:
             _raise_for(err)
-            _add_errors(form, err)
+            add_domain_error(form, err)
         else:
             messages.success(request, _("Engagement created; its participants have been notified."))
             return redirect(engagement)
@@ -275,7 +268,6 @@ def engagement_bulk(request: AuthedRequest, pk: int) -> HttpResponse:
 # --- Export ---------------------------------------------------------------------------------------
 
 EXPORT_FORMATS = ("csv", "xlsx")
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _export_header() -> list[str]:
@@ -339,11 +331,10 @@ def _export_rows(request: AuthedRequest, programme: Programme) -> list[list[Any]
     return rows
 
 
-def _safe(value: Any) -> Any:
-    """A text cell a spreadsheet would run as a formula is written as text."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
+def _csv_text(value: Any) -> Any:
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    return "" if value is None else safe_cell(value)
 
 
 def _csv(header: Sequence[str], rows: list[list[Any]]) -> bytes:
@@ -351,12 +342,7 @@ def _csv(header: Sequence[str], rows: list[list[Any]]) -> bytes:
     writer = csv.writer(out)
     writer.writerow(header)
     for row in rows:
-        writer.writerow(
-            [
-                v.isoformat() if isinstance(v, datetime.date) else ("" if v is None else _safe(v))
-                for v in row
-            ]
-        )
+        writer.writerow([_csv_text(v) for v in row])
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
@@ -373,7 +359,7 @@ def _xlsx(header: Sequence[str], rows: list[list[Any]], title: str) -> bytes:
         cell.font = Font(bold=True)
     widths = [len(h) for h in header]
     for row in rows:
-        sheet.append([_safe(v) for v in row])
+        sheet.append([safe_cell(v) for v in row])
         for i, value in enumerate(row):
             shown = value.isoformat() if isinstance(value, datetime.date) else str(value or "")
             widths[i] = max(widths[i], len(shown))

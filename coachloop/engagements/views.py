@@ -13,7 +13,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -51,18 +51,19 @@ from coachloop.engagements.models import (
     StepStatus,
 )
 from coachloop.lib.errors import DomainError
+from coachloop.lib.exports import safe_cell
 from coachloop.lib.http import AuthedRequest
-from coachloop.lib.views import add_domain_error, is_fragment_request, paginate
+from coachloop.lib.views import (
+    add_domain_error,
+    attachment,
+    forbidden,
+    is_fragment_request,
+    paginate,
+)
 from coachloop.meetings.models import MeetingMode, MeetingStatus
 from coachloop.playbooks import schema
 
 STEP_ACTIONS = ("tick", "untick", "complete", "reopen", "skip", "due")
-
-
-def _forbidden(request: AuthedRequest, message: str = "") -> HttpResponse:
-    if message:
-        messages.error(request, message)
-    return render(request, "403.html", status=403)
 
 
 def _spec_or_404(engagement: Engagement) -> schema.Playbook:
@@ -363,7 +364,7 @@ def step_action(request: AuthedRequest, pk: int, step_pk: int, action: str) -> H
         step, done_message = _run_step_action(request, action, step)
     except DomainError as err:
         if err.status == 403:
-            return _forbidden(request, err.message)
+            return forbidden(request, err.message)
         if err.status == 404:
             raise Http404 from None
         if fragment:
@@ -419,7 +420,7 @@ def phase_advance(request: AuthedRequest, pk: int) -> HttpResponse:
         engagement = services.phase_advance(actor=request.user, engagement=engagement)
     except DomainError as err:
         if err.status == 403:
-            return _forbidden(request, err.message)
+            return forbidden(request, err.message)
         messages.error(request, err.message)
     else:
         spec = engagement.spec
@@ -438,7 +439,7 @@ def engagement_complete(request: AuthedRequest, pk: int) -> HttpResponse:
         services.engagement_complete(actor=request.user, engagement=engagement, message=message)
     except DomainError as err:
         if err.status == 403:
-            return _forbidden(request, err.message)
+            return forbidden(request, err.message)
         messages.error(request, err.message)
     else:
         messages.success(
@@ -468,7 +469,7 @@ def agreement(request: AuthedRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         if request.POST.get("action") == "change":
             if not can_change:
-                return _forbidden(request)
+                return forbidden(request)
             text_form = AgreementTextForm(request.POST, prefix="text")
             if text_form.is_valid():
                 try:
@@ -477,7 +478,7 @@ def agreement(request: AuthedRequest, pk: int) -> HttpResponse:
                     )
                 except DomainError as err:
                     if err.status == 403:
-                        return _forbidden(request, err.message)
+                        return forbidden(request, err.message)
                     add_domain_error(text_form, err)
                 else:
                     messages.success(
@@ -493,7 +494,7 @@ def agreement(request: AuthedRequest, pk: int) -> HttpResponse:
                     )
                 except DomainError as err:
                     if err.status == 403:
-                        return _forbidden(request, err.message)
+                        return forbidden(request, err.message)
                     if err.status == 404:
                         raise Http404 from None
                     if err.status == 409:
@@ -554,7 +555,7 @@ def form_fill(request: AuthedRequest, pk: int, form_key: str) -> HttpResponse:
     if request.method == "POST":
         if form is None:
             if not fills:
-                return _forbidden(
+                return forbidden(
                     request, _("Your role in this engagement does not fill in this form.")
                 )
             messages.info(
@@ -575,7 +576,7 @@ def form_fill(request: AuthedRequest, pk: int, form_key: str) -> HttpResponse:
                 )
             except DomainError as err:
                 if err.status == 403:
-                    return _forbidden(request, err.message)
+                    return forbidden(request, err.message)
                 form.add_service_errors(err.errors, err.message)
             else:
                 messages.success(request, _("Your answers to “%s” are saved.") % spec.title)
@@ -622,7 +623,7 @@ def form_response_detail(request: AuthedRequest, engagement_pk: int, pk: int) ->
             form.initial[form.visibility_name] = response.visibility
     if request.method == "POST":
         if form is None:
-            return _forbidden(request, _("Only its author changes an answer."))
+            return forbidden(request, _("Only its author changes an answer."))
         if form.is_valid():
             try:
                 services.form_submit(
@@ -635,7 +636,7 @@ def form_response_detail(request: AuthedRequest, engagement_pk: int, pk: int) ->
                 )
             except DomainError as err:
                 if err.status == 403:
-                    return _forbidden(request, err.message)
+                    return forbidden(request, err.message)
                 form.add_service_errors(err.errors, err.message)
             else:
                 messages.success(request, _("Your answer is saved."))
@@ -664,7 +665,7 @@ def resource_list(request: AuthedRequest, pk: int) -> HttpResponse:
     status = 200
     if request.method == "POST":
         if form is None:
-            return _forbidden(request)
+            return forbidden(request)
         if form.is_valid():
             data = form.cleaned_data
             try:
@@ -678,7 +679,7 @@ def resource_list(request: AuthedRequest, pk: int) -> HttpResponse:
                 )
             except DomainError as err:
                 if err.status == 403:
-                    return _forbidden(request, err.message)
+                    return forbidden(request, err.message)
                 add_domain_error(form, err)
             else:
                 messages.success(request, _("Resource added."))
@@ -701,18 +702,7 @@ def resource_download(request: AuthedRequest, engagement_pk: int, pk: int) -> Ht
         if resource.url.startswith(("https://", "http://")):
             return redirect(resource.url)
         raise Http404
-    try:
-        handle = resource.file.open("rb")
-    except OSError:
-        raise Http404 from None
-    response = FileResponse(
-        handle,
-        as_attachment=True,
-        filename=resource.filename or "file",
-        content_type=resource.content_type or "application/octet-stream",
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return attachment(resource.file, resource.filename, resource.content_type)
 
 
 # --- Notes ----------------------------------------------------------------------------------------
@@ -727,14 +717,6 @@ def note_detail(request: AuthedRequest, engagement_pk: int, pk: int) -> HttpResp
 
 
 # --- Export ---------------------------------------------------------------------------------------
-
-
-def _cell(value: Any) -> str:
-    """A CSV cell that a spreadsheet will not run as a formula."""
-    text = "" if value is None else str(value)
-    if text[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + text
-    return text
 
 
 def _when(value: Any) -> str:
@@ -759,7 +741,7 @@ def engagement_export(request: AuthedRequest, pk: int) -> HttpResponse:
     out = csv.writer(response)
 
     def row(*cells: Any) -> None:
-        out.writerow([_cell(c) for c in cells])
+        out.writerow([safe_cell("" if c is None else str(c)) for c in cells])
 
     row(_("Engagement"), engagement.title)
     row(_("Programme"), engagement.programme)

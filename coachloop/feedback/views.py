@@ -190,10 +190,7 @@ def feedback_answer(request: HttpRequest, token: str) -> HttpResponse:
                     return _closed(request, collection, err.message)
                 if err.status == 404:
                     return _unknown(request, err)
-                for key, message in err.errors.items():
-                    form.add_error(key if key in form.fields else None, message)
-                if not err.errors:
-                    form.add_error(None, err.message)
+                add_domain_error(form, err)
                 if err.status in (403, 429):
                     status = err.status
             else:

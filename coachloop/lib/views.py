@@ -5,9 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.contrib import messages
 from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.db.models.fields.files import FieldFile
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from coachloop.lib.errors import DomainError
@@ -35,5 +37,35 @@ def render_page_or_fragment(
 
 
 def add_domain_error(form: forms.Form, error: DomainError) -> None:
-    field = error.field if error.field in form.fields else None
-    form.add_error(field, error.message)
+    """A service's refusal onto the form: each message on the field it names when the form has
+    that field; when none of them has one, the refusal's message above the form."""
+    placed = False
+    for name, message in error.errors.items():
+        if name in form.fields:
+            form.add_error(name, message)
+            placed = True
+    if not placed:
+        form.add_error(None, error.message)
+
+
+def forbidden(request: HttpRequest, message: str = "") -> HttpResponse:
+    """The 403 page, with the reason as a message when there is one."""
+    if message:
+        messages.error(request, message)
+    return render(request, "403.html", status=403)
+
+
+def attachment(file: FieldFile, filename: str, content_type: str) -> FileResponse:
+    """An uploaded file as a download, never shown inline: 404 when the file is gone."""
+    try:
+        handle = file.open("rb")
+    except OSError:
+        raise Http404 from None
+    response = FileResponse(
+        handle,
+        as_attachment=True,
+        filename=filename or "file",
+        content_type=content_type or "application/octet-stream",
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

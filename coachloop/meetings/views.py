@@ -20,16 +20,10 @@ from coachloop.access.policy import Action
 from coachloop.engagements.models import Engagement, EngagementStatus
 from coachloop.lib.errors import DomainError
 from coachloop.lib.http import AuthedRequest
-from coachloop.lib.views import add_domain_error, paginate
+from coachloop.lib.views import add_domain_error, forbidden, paginate
 from coachloop.meetings import services
 from coachloop.meetings.forms import MinutesForm, ScheduleForm
 from coachloop.meetings.models import Meeting, MeetingStatus
-
-
-def _forbidden(request: AuthedRequest, message: str = "") -> HttpResponse:
-    if message:
-        messages.error(request, message)
-    return render(request, "403.html", status=403)
 
 
 def _agenda_rows(meeting: Meeting) -> list[dict[str, Any]]:
@@ -69,7 +63,7 @@ def meeting_list(request: AuthedRequest, pk: int) -> HttpResponse:
         )
     if request.method == "POST":
         if form is None:
-            return _forbidden(request)
+            return forbidden(request)
         if form.is_valid():
             data = form.cleaned_data
             try:
@@ -84,7 +78,7 @@ def meeting_list(request: AuthedRequest, pk: int) -> HttpResponse:
                 )
             except DomainError as err:
                 if err.status == 403:
-                    return _forbidden(request, err.message)
+                    return forbidden(request, err.message)
                 add_domain_error(form, err)
             else:
                 messages.success(request, _("“%s” is planned.") % meeting.title)
@@ -140,7 +134,7 @@ def meeting_detail(request: AuthedRequest, engagement_pk: int, pk: int) -> HttpR
         )
     if request.method == "POST":
         if form is None:
-            return _forbidden(request)
+            return forbidden(request)
         if form.is_valid():
             try:
                 meeting = services.meeting_record(
@@ -154,7 +148,7 @@ def meeting_detail(request: AuthedRequest, engagement_pk: int, pk: int) -> HttpR
                 )
             except DomainError as err:
                 if err.status == 403:
-                    return _forbidden(request, err.message)
+                    return forbidden(request, err.message)
                 add_domain_error(form, err)
                 if err.status == 409:
                     # Keep what was typed; the next save, after reading, goes through.
@@ -199,7 +193,7 @@ def meeting_cancel(request: AuthedRequest, engagement_pk: int, pk: int) -> HttpR
             services.meeting_cancel(actor=request.user, meeting=meeting)
         except DomainError as err:
             if err.status == 403:
-                return _forbidden(request, err.message)
+                return forbidden(request, err.message)
             messages.error(request, err.message)
         else:
             messages.success(request, _("“%s” is cancelled.") % meeting.title)

@@ -4,7 +4,6 @@ call a service or selector, render or redirect."""
 
 from __future__ import annotations
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -17,24 +16,12 @@ from coachloop.access import policy
 from coachloop.access.policy import Action
 from coachloop.lib.errors import DomainError
 from coachloop.lib.http import AuthedRequest
-from coachloop.lib.views import paginate, render_page_or_fragment
+from coachloop.lib.views import add_domain_error, paginate, render_page_or_fragment
 from coachloop.playbooks import schema, selectors, services
 from coachloop.playbooks.forms import PlaybookCopyForm, PlaybookTextForm, StepEditForm
 from coachloop.playbooks.models import Playbook, PlaybookVersion
 
 BUILTIN_REFUSAL = gettext_lazy("Built-in playbooks can't be changed; copy one to adapt it.")
-
-
-def _add_errors(form: forms.Form, err: DomainError) -> None:
-    """A service's refusal onto the form: each message on its field when the form has one,
-    otherwise above the form."""
-    placed = False
-    for name, message in err.errors.items():
-        if name in form.fields:
-            form.add_error(name, message)
-            placed = True
-    if not placed:
-        form.add_error(None, err.message)
 
 
 def _version_number(request: AuthedRequest) -> int | None:
@@ -144,7 +131,7 @@ def playbook_copy(request: AuthedRequest, pk: int) -> HttpResponse:
             )
         except DomainError as err:
             _raise_for(err)
-            _add_errors(form, err)
+            add_domain_error(form, err)
         else:
             messages.success(
                 request,
@@ -197,7 +184,7 @@ def playbook_step_edit(request: AuthedRequest, pk: int, step_key: str) -> HttpRe
                 )
             except DomainError as err:
                 _raise_for(err)
-                _add_errors(form, err)
+                add_domain_error(form, err)
                 if err.status == 409:
                     status = 409
                     playbook.refresh_from_db()
@@ -264,7 +251,7 @@ def playbook_edit(request: AuthedRequest, pk: int) -> HttpResponse:
                 )
             except DomainError as err:
                 _raise_for(err)
-                _add_errors(form, err)
+                add_domain_error(form, err)
                 if err.status == 409:
                     status = 409
             else:

@@ -8,7 +8,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -19,7 +19,7 @@ from coachloop.engagements.models import Engagement, EngagementStatus
 from coachloop.engagements.services import default_visibility
 from coachloop.lib.errors import DomainError
 from coachloop.lib.http import AuthedRequest
-from coachloop.lib.views import add_domain_error, paginate
+from coachloop.lib.views import add_domain_error, attachment, paginate
 from coachloop.playbooks.schema import RubricSpec
 from coachloop.portfolios import selectors, services
 from coachloop.portfolios.forms import EntryForm, ReviewForm, ReviseForm
@@ -202,15 +202,4 @@ def portfolio_download(
     engagement = policy.get_visible_or_404(request.user, Engagement, engagement_pk)
     entry = selectors.entry_read(user=request.user, engagement=engagement, pk=entry_pk)
     revision = get_object_or_404(PortfolioRevision, pk=pk, entry=entry)
-    try:
-        handle = revision.file.open("rb")
-    except FileNotFoundError:
-        raise Http404 from None
-    response = FileResponse(
-        handle,
-        as_attachment=True,
-        filename=revision.filename,
-        content_type=revision.content_type or "application/octet-stream",
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return attachment(revision.file, revision.filename, revision.content_type)
