@@ -373,20 +373,12 @@ _RULES: dict[tuple[type[Model], Action], Callable[[AnyUser], QuerySet[Any]]] = {
 }
 
 
-def _add_note_rule(user: AnyUser) -> QuerySet[Engagement]:
-    """Coaches and coachees of an engagement write its notes."""
-    if not user.is_authenticated:
-        return Engagement.objects.none()
-    return engagements_visible_to(user).filter(
-        participants__user=user, participants__role__in=TEAM_ROLES
-    )
-
-
 ALL_ROLES = tuple(ParticipantRole.values)
 
 _RULES.update(
     {
-        (Engagement, Action.ADD_NOTE): _add_note_rule,
+        # coaches and coachees write the team's content: notes, forms, meetings, resources
+        (Engagement, Action.ADD_NOTE): lambda user: _engagements_where(user, TEAM_ROLES),
         (Engagement, Action.MANAGE): engagements_managed_by,
         (Engagement, Action.WORK): lambda user: _engagements_where(user, ALL_ROLES),
         (Engagement, Action.EDIT_PLAN): lambda user: _engagements_where(user, TEAM_ROLES),

@@ -5,8 +5,6 @@ question, so the answers keep what the user typed and each error shows on its ow
 
 from __future__ import annotations
 
-import datetime
-from decimal import Decimal
 from typing import Any
 
 from django import forms
@@ -14,10 +12,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from coachloop.access.models import Visibility
-from coachloop.playbooks.schema import FieldSpec, FormSpec
+from coachloop.playbooks.fields import QuestionsForm
+from coachloop.playbooks.schema import FormSpec
 
-#: a choice with this many options or fewer shows as radio buttons, more as a list
-RADIO_LIMIT = 6
 VISIBILITY_FIELD = "visibility"
 
 
@@ -129,66 +126,14 @@ class ResourceForm(forms.Form):
 # --- Playbook forms -------------------------------------------------------------------------------
 
 
-def _answer_field(spec: FieldSpec) -> forms.Field:
-    common: dict[str, Any] = {
-        "label": spec.label,
-        "required": spec.required,
-        "help_text": spec.help,
-        "error_messages": {"required": _("Answer “%s”; it is required.") % spec.label},
-    }
-    if spec.type == "text":
-        return forms.CharField(max_length=500, **common)
-    if spec.type == "textarea":
-        return forms.CharField(
-            max_length=20_000, widget=forms.Textarea(attrs={"rows": 4}), **common
-        )
-    if spec.type == "number":
-        return forms.DecimalField(max_digits=20, decimal_places=6, **common)
-    if spec.type == "date":
-        return forms.DateField(
-            widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"), **common
-        )
-    if spec.type == "choice":
-        choices = [(c, c) for c in spec.choices]
-        if len(choices) <= RADIO_LIMIT:
-            return forms.ChoiceField(choices=choices, widget=forms.RadioSelect, **common)
-        return forms.ChoiceField(choices=[("", "—"), *choices], **common)
-    low, high = spec.scale
-    points = [(str(n), str(n)) for n in range(low, high + 1)]
-    return forms.TypedChoiceField(
-        choices=points, coerce=int, empty_value=None, widget=forms.RadioSelect, **common
-    )
-
-
-class AnswerForm(forms.Form):
+class AnswerForm(QuestionsForm):
     """A playbook form's questions, then who can read the answer."""
-
-    spec: FormSpec
 
     def clean(self) -> dict[str, Any] | None:
         cleaned = super().clean()
         if self.errors:  # a summary above the questions, each message on its own question
             raise forms.ValidationError(_("Some answers need attention."))
         return cleaned
-
-    def answers(self) -> dict[str, Any]:
-        """The cleaned answers as the service takes them: text, numbers, ISO dates."""
-        out: dict[str, Any] = {}
-        for field in self.spec.fields:
-            value = self.cleaned_data.get(field.key)
-            if value in (None, ""):
-                out[field.key] = ""
-            elif isinstance(value, datetime.date):
-                out[field.key] = value.isoformat()
-            elif isinstance(value, Decimal):
-                out[field.key] = format(value.normalize(), "f")
-            else:
-                out[field.key] = value
-        return out
-
-    @property
-    def question_fields(self) -> list[forms.BoundField]:
-        return [self[f.key] for f in self.spec.fields]
 
     @property
     def visibility_bound(self) -> forms.BoundField:
@@ -215,10 +160,7 @@ def build_answer_form(
     data: Any = None,
     initial: dict[str, Any] | None = None,
 ) -> AnswerForm:
-    form = AnswerForm(data=data, initial=initial)
-    form.spec = spec
-    for field in spec.fields:
-        form.fields[field.key] = _answer_field(field)
+    form = AnswerForm(data=data, initial=initial, spec=spec)
     form.fields[form.visibility_name] = visibility_field(visibility)
     form.order_fields([*(f.key for f in spec.fields), form.visibility_name])
     return form
