@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import os
 from typing import Any
 
 from django.core.management.base import BaseCommand
@@ -18,7 +19,8 @@ class Command(BaseCommand):
         if not accounts:
             self.stdout.write("No demo accounts in this database.")
             return
-        self.stdout.write("\nCoachloop is starting at http://127.0.0.1:8000\n")
+        bind = os.environ.get("BIND", "127.0.0.1:8000")
+        self.stdout.write(f"\nCoachloop is starting at http://{bind}\n")
         self.stdout.write(f"Demo sign-ins (password for all: {DEMO_PASSWORD}):")
         for email, what in accounts:
             self.stdout.write(f"  {email:<32} {what}")
