@@ -66,6 +66,8 @@ INSTALLED_APPS = [
     "coachloop.plans",
     "coachloop.rubrics",
     "coachloop.meetings",
+    "coachloop.actionsteps",
+    "coachloop.observations",
     "coachloop.feedback",
     "coachloop.portfolios",
     "coachloop.dashboard",

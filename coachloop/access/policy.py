@@ -33,6 +33,13 @@ from django.http import Http404
 
 from coachloop.access.models import AuditEvent, Visibility
 from coachloop.accounts.models import User
+from coachloop.actionsteps.models import (
+    ActionStep,
+    Cycle,
+    LibraryCategory,
+    LibraryStep,
+    PracticeAttempt,
+)
 from coachloop.engagements.models import (
     SPONSOR_ROLES,
     TEAM_ROLES,
@@ -48,6 +55,7 @@ from coachloop.engagements.models import (
 )
 from coachloop.feedback.models import FeedbackCollection
 from coachloop.meetings.models import Meeting
+from coachloop.observations.models import Observation, ObservationStatus
 from coachloop.organisations.models import Membership, Organisation, Role
 from coachloop.plans.models import Plan
 from coachloop.playbooks.models import Playbook
@@ -243,6 +251,49 @@ def feedback_collections_visible_to(user: AnyUser) -> QuerySet[FeedbackCollectio
     return FeedbackCollection.objects.filter(content_q(user))
 
 
+def action_steps_visible_to(user: AnyUser) -> QuerySet[ActionStep]:
+    return ActionStep.objects.filter(content_q(user))
+
+
+def observations_visible_to(user: AnyUser) -> QuerySet[Observation]:
+    """Finished observations at their visibility; a draft only to the coach writing it."""
+    if not user.is_authenticated:
+        return Observation.objects.none()
+    return Observation.objects.filter(content_q(user)).filter(
+        Q(status=ObservationStatus.FINAL) | Q(author=user)
+    )
+
+
+def practice_attempts_visible_to(user: AnyUser) -> QuerySet[PracticeAttempt]:
+    """Practice attempts are part of their meeting's minutes, and read with them."""
+    return PracticeAttempt.objects.filter(meeting__in=meeting_minutes_visible_to(user))
+
+
+def cycles_visible_to(user: AnyUser) -> QuerySet[Cycle]:
+    """That cycles happen and how long they take is metadata, like step progress."""
+    return Cycle.objects.filter(engagement__in=engagements_visible_to(user))
+
+
+def library_visible_to(user: AnyUser) -> QuerySet[LibraryCategory]:
+    """An organisation's action-step library is read by everyone in or below it: a school's
+    coaches pick from their district's library as well as their school's."""
+    if not user.is_authenticated:
+        return LibraryCategory.objects.none()
+    paths = _paths(user)
+    above = _ancestor_ids(paths)
+    exact_above = Q(organisation__path__in=above) if above else Q(pk__in=[])
+    return LibraryCategory.objects.filter(_under(paths, "organisation__path") | exact_above)
+
+
+def library_steps_visible_to(user: AnyUser) -> QuerySet[LibraryStep]:
+    return LibraryStep.objects.filter(category__in=library_visible_to(user))
+
+
+def library_managed_by(user: AnyUser) -> QuerySet[LibraryCategory]:
+    """Programme administrators keep the libraries of the organisations they administer."""
+    return LibraryCategory.objects.filter(_under(_paths(user, admin=True), "organisation__path"))
+
+
 def steps_visible_to(user: AnyUser) -> QuerySet[StepProgress]:
     """Step progress is metadata: whoever sees the engagement sees how far it is."""
     return StepProgress.objects.filter(engagement__in=engagements_visible_to(user))
@@ -400,6 +451,13 @@ _RULES.update(
         (Meeting, Action.VIEW): meetings_visible_to,
         (FeedbackCollection, Action.VIEW): feedback_collections_visible_to,
         (StepProgress, Action.VIEW): steps_visible_to,
+        (ActionStep, Action.VIEW): action_steps_visible_to,
+        (Observation, Action.VIEW): observations_visible_to,
+        (PracticeAttempt, Action.VIEW): practice_attempts_visible_to,
+        (Cycle, Action.VIEW): cycles_visible_to,
+        (LibraryCategory, Action.VIEW): library_visible_to,
+        (LibraryCategory, Action.MANAGE): library_managed_by,
+        (LibraryStep, Action.VIEW): library_steps_visible_to,
     }
 )
 

@@ -50,6 +50,9 @@ class Meeting(models.Model):
     held_at = models.DateTimeField(null=True, blank=True)
     #: how many times the minutes were saved: a writer names the one they opened
     revision = models.PositiveIntegerField(default=0)
+    #: the live meeting guide's state (meetings.guide): the current stage, whether its timer
+    #: runs, and per stage the seconds actually spent, the minutes added and whether skipped
+    guide = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

@@ -23,6 +23,7 @@ from coachloop.engagements.services import (
 )
 from coachloop.lib.errors import DomainError
 from coachloop.meetings.models import Meeting, MeetingMode, MeetingStatus
+from coachloop.meetings.signals import meeting_held
 from coachloop.notifications.services import notify
 from coachloop.playbooks.schema import MeetingTypeSpec
 
@@ -150,6 +151,7 @@ def meeting_record(
     )
     if first_time:
         record_event(engagement, "meeting", actor=actor, ref=meeting.meeting_type)
+        meeting_held.send(sender=Meeting, meeting=meeting, actor=actor)
     return meeting
 
 

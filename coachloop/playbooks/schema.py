@@ -30,7 +30,17 @@ Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max
 LongText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=20_000)]
 RoleName = Literal["coach", "coachee", "sponsor", "district_rep"]
 VisibilityName = Literal["private", "team", "sponsors", "programme"]
-ContentKind = Literal["note", "plan", "form", "meeting", "score", "portfolio", "feedback"]
+ContentKind = Literal[
+    "note",
+    "plan",
+    "form",
+    "meeting",
+    "score",
+    "portfolio",
+    "feedback",
+    "action_step",
+    "observation",
+]
 StepKind = Literal[
     "task",  # done by hand when its checklist is ticked
     "agreement",  # done when every signer has signed the current agreement text
@@ -41,6 +51,8 @@ StepKind = Literal[
     "feedback",  # done when an anonymous collection of `form` is closed
     "score",  # done when a performance is scored on `rubric`
     "portfolio",  # done when a portfolio entry is accepted
+    "action_step",  # done when the coachee has a current action step
+    "observation",  # done when an observation is finished
 ]
 
 #: The step kinds that name the form, rubric or meeting type they use.
@@ -59,6 +71,8 @@ DEFAULT_VISIBILITY: dict[str, VisibilityName] = {
     "score": "team",
     "portfolio": "sponsors",
     "feedback": "team",
+    "action_step": "team",
+    "observation": "team",
 }
 
 
@@ -124,6 +138,11 @@ class AgendaStage(_Strict):
     title: Text
     minutes: int = Field(ge=0, le=600)
     prompt: LongText = ""
+    #: short reminders the meeting guide shows during the stage ("Be specific")
+    tips: list[Text] = []
+    #: what the meeting guide offers in this stage besides notes: choosing the next action step,
+    #: logging practice attempts, or planning the next cycle
+    tool: Literal["notes", "action_step", "practice", "plan"] = "notes"
 
 
 class MeetingTypeSpec(_Strict):
@@ -144,6 +163,20 @@ class CadenceSpec(_Strict):
     meetings_per_month_at_least: int | None = Field(default=None, ge=1)
     in_person: InPersonRule | None = None
     meeting_minutes: int | None = Field(default=None, ge=5)
+
+
+class CycleSpec(_Strict):
+    """Repeated coaching cycles around action steps (Study, Observe, Feedback, Plan): a cycle
+    closes when its feedback meeting (`meeting`) is held, and the next one opens."""
+
+    meeting: Key
+    #: how many action steps a coachee may have current at once in one engagement
+    current_steps: int = Field(default=1, ge=1, le=5)
+    #: the rubric an observation may optionally be scored on
+    observation_rubric: Key | None = None
+    #: the usual length of an observation, in minutes
+    observation_minutes: int = Field(default=15, ge=1, le=180)
+    study_prompt: LongText = ""
 
 
 class AgreementSpec(_Strict):
@@ -198,6 +231,7 @@ class Playbook(_Strict):
     rubrics: list[RubricSpec] = []
     meeting_types: list[MeetingTypeSpec] = []
     cadence: CadenceSpec | None = None
+    cycle: CycleSpec | None = None
     phases: list[PhaseSpec] = Field(min_length=1)
 
     # --- lookups the engine uses ---------------------------------------------------------------
@@ -348,6 +382,8 @@ def _check(pb: Playbook) -> list[Problem]:
                 problems.append(
                     Problem(f"{here}.kind", "the plan of this playbook needs no approval")
                 )
+            if step.kind in ("action_step", "observation") and pb.cycle is None:
+                problems.append(Problem(f"{here}.kind", f'a "{step.kind}" step needs a cycle'))
             if step.kind == "feedback" and step.form in forms and not pb.form(step.form).anonymous:
                 problems.append(Problem(f"{here}.form", "a feedback step needs an anonymous form"))
             if step.kind == "form" and step.form in forms and pb.form(step.form).anonymous:
@@ -417,6 +453,22 @@ def _check(pb: Playbook) -> list[Problem]:
             )
         for i, role in enumerate(meeting.attendees):
             role_known(role, f"meeting_types[{m}].attendees[{i}]")
+        for i, stage in enumerate(meeting.agenda):
+            if stage.tool in ("action_step", "practice") and pb.cycle is None:
+                problems.append(
+                    Problem(
+                        f"meeting_types[{m}].agenda[{i}].tool",
+                        f'the "{stage.tool}" tool works on action steps; add a cycle',
+                    )
+                )
+    if pb.cycle:
+        if pb.cycle.meeting not in meetings:
+            problems.append(
+                Problem("cycle.meeting", f'no meeting type "{pb.cycle.meeting}" in meeting_types')
+            )
+        wanted = pb.cycle.observation_rubric
+        if wanted is not None and wanted not in rubrics:
+            problems.append(Problem("cycle.observation_rubric", f'no rubric "{wanted}" in rubrics'))
     if (
         pb.cadence
         and pb.cadence.in_person

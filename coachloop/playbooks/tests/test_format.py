@@ -206,7 +206,7 @@ def test_builtins_are_loaded_at_migrate_time_and_versioned_only_on_change(tmp_pa
     playbook = Playbook.objects.get(organisation=None, key="performance-coaching")
     assert playbook.current is not None
     assert playbook.current.spec.name == "Performance coaching"
-    path = builtin_files()[0]
+    path = next(p for p in builtin_files() if p.name == "performance-coaching.yaml")
     assert sync_builtin(path).number == playbook.current.number  # unchanged: no new version
     changed = tmp_path / path.name
     changed.write_text(

@@ -1,0 +1,7 @@
+"""Signals other areas listen to, so meetings need not know about them."""
+
+from django.dispatch import Signal
+
+#: sent inside the transaction, once, when a meeting is first recorded as held;
+#: keyword arguments: meeting, actor
+meeting_held = Signal()
