@@ -19,6 +19,14 @@ def world(db) -> World:
 
 
 @pytest.fixture
+def instructional(world):
+    """An instructional coaching engagement (seed 004) between Cora and Tom, in `world`."""
+    from coachloop.testing.personas import build_instructional
+
+    return build_instructional(world)
+
+
+@pytest.fixture
 def signed_in(client):
     """Sign a persona in through the session, past the second-factor requirement."""
     from allauth.mfa.models import Authenticator

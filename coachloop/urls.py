@@ -28,6 +28,8 @@ urlpatterns = [
     path("", include("coachloop.engagements.urls")),
     path("", include("coachloop.engagements.programme_urls")),
     path("", include("coachloop.meetings.urls")),
+    path("", include("coachloop.actionsteps.urls")),
+    path("", include("coachloop.observations.urls")),
     path("", include("coachloop.plans.urls")),
     path("", include("coachloop.rubrics.urls")),
     path("", include("coachloop.portfolios.urls")),

@@ -14,7 +14,17 @@ from coachloop.access.policy import Action
 from coachloop.accounts.models import User
 from coachloop.api import schemas as s
 from coachloop.api.auth import ActiveSessionAuth, TokenAuth
-from coachloop.api.routers import content, engagements, meetings, plans, playbooks, programmes
+from coachloop.api.routers import (
+    actionsteps,
+    content,
+    engagements,
+    instructional,
+    meetings,
+    observations,
+    plans,
+    playbooks,
+    programmes,
+)
 from coachloop.api.routers import me as my_day
 from coachloop.lib.errors import DomainError
 from coachloop.organisations import selectors, services
@@ -239,3 +249,6 @@ api.add_router("/", engagements.router)
 api.add_router("/", plans.router)
 api.add_router("/", content.router)
 api.add_router("/", meetings.router)
+api.add_router("/", actionsteps.router)
+api.add_router("/", observations.router)
+api.add_router("/", instructional.router)

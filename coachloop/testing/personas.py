@@ -146,3 +146,35 @@ def build_world() -> World:
         engagement,
         notes,
     )
+
+
+def build_instructional(world: World) -> Engagement:
+    """An instructional coaching engagement at Oak from 1 September 2026 (seed 004): coach Cora
+    and teacher Tom, principal Lena as sponsor and Dan as district representative; Ada
+    administers its programme. Its steps exist; no action step, observation or cycle yet."""
+    playbook = builtin_playbook("instructional-coaching")
+    programme = ProgrammeFactory(
+        organisation=world.district, name="Instructional coaching", playbook=playbook
+    )
+    programme.administrators.add(world.ada)
+    programme.coaches.add(world.cora)
+    version = playbook.current
+    assert version is not None and version.spec.agreement is not None
+    engagement = EngagementFactory(
+        programme=programme,
+        organisation=world.oak,
+        title="Instructional coaching: Tom",
+        starts_on=datetime.date(2026, 9, 1),
+        playbook_version=version,
+        current_phase=version.spec.phases[0].key,
+        agreement_text=version.spec.agreement.text,
+    )
+    StepProgress.objects.bulk_create(steps_for(engagement, version.spec))
+    for user, role in (
+        (world.cora, ParticipantRole.COACH),
+        (world.tom, ParticipantRole.COACHEE),
+        (world.lena, ParticipantRole.SPONSOR),
+        (world.dan, ParticipantRole.DISTRICT_REP),
+    ):
+        ParticipantFactory(engagement=engagement, user=user, role=role)
+    return engagement
