@@ -159,7 +159,8 @@ def build_instructional(world: World) -> Engagement:
     programme.administrators.add(world.ada)
     programme.coaches.add(world.cora)
     version = playbook.current
-    assert version is not None and version.spec.agreement is not None
+    assert version is not None
+    assert version.spec.agreement is not None
     engagement = EngagementFactory(
         programme=programme,
         organisation=world.oak,
