@@ -29,6 +29,7 @@ urlpatterns = [
     path("", include("coachloop.engagements.programme_urls")),
     path("", include("coachloop.meetings.urls")),
     path("", include("coachloop.actionsteps.urls")),
+    path("", include("coachloop.actionsteps.caseload_urls")),
     path("", include("coachloop.observations.urls")),
     path("", include("coachloop.plans.urls")),
     path("", include("coachloop.rubrics.urls")),
