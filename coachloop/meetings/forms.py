@@ -93,3 +93,83 @@ class MinutesForm(forms.Form):
 
     def stage_notes(self) -> list[str]:
         return [self.cleaned_data.get(name, "") for name in self.stage_names]
+
+
+# --- The meeting guide ---------------------------------------------------------------------------
+
+
+class GuideActionForm(forms.Form):
+    """One press of a guide button. `elapsed` comes from the page's script (its own clock);
+    without it the server's clock counts."""
+
+    action = forms.CharField(max_length=20)
+    elapsed = forms.CharField(required=False, max_length=40)
+    minutes = forms.IntegerField(
+        required=False, error_messages={"invalid": _("Extend by a whole number of minutes.")}
+    )
+    stage = forms.IntegerField(
+        required=False, error_messages={"invalid": _("Choose a stage by its number.")}
+    )
+
+
+class GuideNoteForm(forms.Form):
+    stage = forms.IntegerField(min_value=0)
+    note = forms.CharField(required=False, max_length=20_000, strip=False)
+    base = forms.IntegerField(required=False, min_value=0)
+
+
+DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class GuidePlanForm(forms.Form):
+    """The Plan stage: the next cycle's study and observation, and its feedback meeting."""
+
+    study_on = forms.DateField(
+        label=_("Study on"),
+        required=False,
+        widget=DATE_INPUT,
+        help_text=_("When you study the action step together."),
+        error_messages={"invalid": _("Enter the study date as a date, like 2026-10-05.")},
+    )
+    observation_on = forms.DateField(
+        label=_("Observation on"),
+        required=False,
+        widget=DATE_INPUT,
+        help_text=_("When the coach observes the action step in class."),
+        error_messages={"invalid": _("Enter the observation date as a date, like 2026-10-07.")},
+    )
+    starts_at = forms.DateTimeField(
+        label=_("Next feedback meeting"),
+        required=False,
+        input_formats=[DATETIME_LOCAL, "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S"],
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format=DATETIME_LOCAL),
+        help_text=_("Date and time."),
+        error_messages={
+            "invalid": _("Enter the date and time of the next meeting, like 2026-10-09 15:30.")
+        },
+    )
+    mode = forms.ChoiceField(label=_("How"), choices=MeetingMode.choices)
+    location = forms.CharField(
+        label=_("Where"),
+        max_length=200,
+        required=False,
+        help_text=_("A room, a phone number or a video link."),
+    )
+
+    def __init__(self, *args: Any, modes: list[str] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if modes:
+            field = self.fields["mode"]
+            assert isinstance(field, forms.ChoiceField)
+            field.choices = [(m, MeetingMode(m).label) for m in modes]
+
+
+class GuideHeldForm(forms.Form):
+    summary = forms.CharField(
+        label=_("Summary"),
+        required=False,
+        max_length=20_000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("What was agreed, and the next steps."),
+    )
+    base = forms.IntegerField(required=False, min_value=0, widget=forms.HiddenInput)

@@ -14,4 +14,29 @@ urlpatterns = [
         views.meeting_cancel,
         name="meeting_cancel",
     ),
+    path(
+        "engagements/<int:engagement_pk>/meetings/<int:pk>/guide/",
+        views.meeting_guide,
+        name="meeting_guide",
+    ),
+    path(
+        "engagements/<int:engagement_pk>/meetings/<int:pk>/guide/notes/",
+        views.meeting_guide_note,
+        name="meeting_guide_note",
+    ),
+    path(
+        "engagements/<int:engagement_pk>/meetings/<int:pk>/guide/practice/",
+        views.meeting_guide_practice,
+        name="meeting_guide_practice",
+    ),
+    path(
+        "engagements/<int:engagement_pk>/meetings/<int:pk>/guide/plan/",
+        views.meeting_guide_plan,
+        name="meeting_guide_plan",
+    ),
+    path(
+        "engagements/<int:engagement_pk>/meetings/<int:pk>/guide/held/",
+        views.meeting_guide_held,
+        name="meeting_guide_held",
+    ),
 ]

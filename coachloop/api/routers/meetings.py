@@ -2,23 +2,31 @@
 anonymous participant feedback (results only through the one aggregation, and only when
 published)."""
 
-from typing import Any
+import datetime
+from typing import Any, Literal
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef, QuerySet, Value
 from django.http import Http404, HttpRequest
-from ninja import Router, Status
+from django.utils.translation import gettext as _
+from ninja import Router, Schema, Status
 from ninja.pagination import PageNumberPagination, paginate
+from pydantic import Field
 
 from coachloop.access import policy
 from coachloop.access.policy import Action
 from coachloop.accounts.models import User
+from coachloop.actionsteps import practice
+from coachloop.actionsteps.models import PracticeAttempt
 from coachloop.api import engagement_schemas as s
-from coachloop.api.common import engagement_or_404, user_of
+from coachloop.api.common import engagement_or_404, person, user_of
+from coachloop.api.engagement_schemas import PersonRef
 from coachloop.engagements.models import Engagement
 from coachloop.feedback import selectors as feedback_selectors
 from coachloop.feedback import services as feedback
 from coachloop.feedback.models import FeedbackCollection
+from coachloop.lib.errors import DomainError
+from coachloop.meetings import guide
 from coachloop.meetings import services as meetings
 from coachloop.meetings.models import Meeting
 
@@ -115,6 +123,175 @@ def meeting_cancel(request: HttpRequest, pk: int, meeting_id: int) -> Meeting:
     engagement = engagement_or_404(request, pk)
     meetings.meeting_cancel(actor=user, meeting=_meeting(user, engagement, meeting_id))
     return _meeting(user, engagement, meeting_id)
+
+
+# --- The live meeting guide and practice attempts ----------------------------------------------
+
+
+class GuideStageOut(Schema):
+    index: int
+    title: str
+    minutes: int = Field(description="The stage's planned minutes, from the playbook.")
+    extra: int = Field(description="Minutes added with extend.")
+    planned_seconds: int
+    prompt: str
+    tips: list[str]
+    tool: str = Field(description="notes, action_step, practice or plan")
+    spent: float = Field(description="Seconds spent on earlier visits of the stage.")
+    used: float = Field(description="spent, plus the current visit for the current stage.")
+    skipped: bool
+    visited: bool
+    current: bool
+
+
+class GuideOut(Schema):
+    current: int
+    running: bool
+    elapsed: float = Field(description="Seconds on the current stage in this visit, now.")
+    started: bool
+    finished: bool
+    finished_at: str | None
+    remaining: float
+    overrun: float
+    planned_minutes: int
+    extra_minutes: int
+    now: str
+    message: str = Field(description="What the last action did, in words.")
+    stages: list[GuideStageOut]
+
+
+class GuideActionIn(Schema):
+    action: Literal[
+        "start", "pause", "resume", "next", "previous", "goto", "skip", "extend", "finish"
+    ]
+    elapsed: float | None = Field(
+        None,
+        description="Seconds on the current stage as your timer shows them (0 to 6 hours); "
+        "leave out to let the server's clock count.",
+    )
+    minutes: int | None = Field(None, description="For extend: 1 to 15 minutes.")
+    stage: int | None = Field(None, description="For goto (and optionally extend): 0-based.")
+
+
+class CriterionResultOut(Schema):
+    criterion: str
+    met: bool
+
+
+class PracticeAttemptOut(Schema):
+    id: int
+    number: int
+    repractice: bool = Field(description="Whether this is a re-practice (number 2 and on).")
+    action_step_id: int
+    action_step_title: str
+    criteria: list[CriterionResultOut]
+    feedback: str
+    author: PersonRef
+    created_at: datetime.datetime
+
+    @staticmethod
+    def resolve_repractice(obj: PracticeAttempt) -> bool:
+        return obj.number > 1
+
+    @staticmethod
+    def resolve_action_step_title(obj: PracticeAttempt) -> str:
+        return obj.action_step.title
+
+    @staticmethod
+    def resolve_author(obj: PracticeAttempt) -> dict[str, Any] | None:
+        return person(obj.author)
+
+
+class PracticeAttemptIn(Schema):
+    action_step: int
+    met: list[bool] = Field(description="One per success criterion of the step, in order.")
+    feedback: str = Field("", max_length=20_000)
+
+
+def _guide_meeting(request: HttpRequest, pk: int, meeting_id: int) -> Meeting:
+    user = user_of(request)
+    engagement = engagement_or_404(request, pk)
+    meeting = _meeting(user, engagement, meeting_id)
+    meeting.engagement = engagement
+    guide.require_guide(user, meeting)
+    return meeting
+
+
+@router.get(
+    "/engagements/{pk}/meetings/{meeting_id}/guide",
+    response=GuideOut,
+    summary="The meeting guide's state: stages with timings, the current one, time spent",
+)
+def guide_read(request: HttpRequest, pk: int, meeting_id: int) -> dict[str, Any]:
+    return guide.guide_state(_guide_meeting(request, pk, meeting_id)).as_dict()
+
+
+@router.post(
+    "/engagements/{pk}/meetings/{meeting_id}/guide",
+    response=GuideOut,
+    summary="Press a guide button: start, pause, resume, next, previous, goto, skip, extend, "
+    "finish",
+)
+def guide_press(
+    request: HttpRequest, pk: int, meeting_id: int, payload: GuideActionIn
+) -> dict[str, Any]:
+    meeting = _guide_meeting(request, pk, meeting_id)
+    state = guide.guide_act(
+        actor=user_of(request),
+        meeting=meeting,
+        action=payload.action,
+        elapsed=payload.elapsed,
+        minutes=payload.minutes,
+        stage=payload.stage,
+    )
+    return state.as_dict()
+
+
+@router.get(
+    "/engagements/{pk}/meetings/{meeting_id}/practice",
+    response=list[PracticeAttemptOut],
+    summary="Practice attempts of a meeting, read with its minutes",
+)
+def practice_list(request: HttpRequest, pk: int, meeting_id: int) -> list[PracticeAttempt]:
+    user = user_of(request)
+    meeting = _meeting(user, engagement_or_404(request, pk), meeting_id)
+    if not meeting.minutes_visible:  # type: ignore[attr-defined]
+        raise DomainError(
+            _("Practice attempts belong to the minutes, which are not shared with you."),
+            status=403,
+        )
+    return list(practice.practice_attempts(meeting, actor=user))
+
+
+@router.post(
+    "/engagements/{pk}/meetings/{meeting_id}/practice",
+    response={201: PracticeAttemptOut},
+    summary="Log a practice attempt: one `met` per success criterion (coaches)",
+)
+def practice_add(
+    request: HttpRequest, pk: int, meeting_id: int, payload: PracticeAttemptIn
+) -> Status[PracticeAttempt]:
+    user = user_of(request)
+    engagement = engagement_or_404(request, pk)
+    meeting = _meeting(user, engagement, meeting_id)
+    meeting.engagement = engagement
+    step = (
+        policy.action_steps_visible_to(user)
+        .filter(engagement=engagement, pk=payload.action_step)
+        .first()
+    )
+    if step is None:
+        raise DomainError(
+            _("No action step %s in this engagement.") % payload.action_step, field="action_step"
+        )
+    attempt = practice.practice_attempt_add(
+        actor=user,
+        meeting=meeting,
+        action_step=step,
+        met=payload.met,
+        feedback=payload.feedback,
+    )
+    return Status(201, practice.practice_attempts(meeting).get(pk=attempt.pk))
 
 
 # --- Anonymous participant feedback -------------------------------------------------------------
