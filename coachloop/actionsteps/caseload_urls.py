@@ -1,3 +1,10 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []  # type: ignore[type-arg]
+from coachloop.actionsteps import caseload_views as views
+
+urlpatterns = [
+    path("caseload/", views.caseload_page, name="caseload"),
+    path("caseload/export/", views.caseload_export, name="caseload_export"),
+    path("my-coaching/", views.my_coaching, name="my_coaching"),
+    path("programmes/<int:pk>/cycles/", views.programme_cycles, name="programme_cycles"),
+]

@@ -9,7 +9,14 @@ from django.http import HttpRequest
 
 from coachloop.access import policy
 from coachloop.accounts.models import User
-from coachloop.engagements.models import SPONSOR_ROLES, Participant, Programme
+from coachloop.actionsteps.caseload import cycle_versions
+from coachloop.engagements.models import (
+    SPONSOR_ROLES,
+    EngagementStatus,
+    Participant,
+    ParticipantRole,
+    Programme,
+)
 from coachloop.organisations.models import Role
 
 
@@ -19,13 +26,18 @@ def nav_flags(user: User) -> dict[str, bool]:
 
     - today: they take part in an engagement, or hold a coach role;
     - programmes (and playbooks): they administer programmes or coach in one;
-    - sponsor: they sponsor or follow an engagement (sponsor, district representative).
+    - sponsor: they sponsor or follow an engagement (sponsor, district representative);
+    - caseload: they coach an active instructional engagement (its playbook has a `cycle`);
+    - my_coaching: they are the teacher (coachee) of an instructional engagement.
     """
     cached: dict[str, bool] | None = user.__dict__.get("_coachloop_nav")
     if cached is not None:
         return cached
     roles = policy.roles_of(user)
     me = OuterRef("pk")
+    instructional = Participant.objects.filter(
+        user=me, engagement__playbook_version__in=cycle_versions()
+    )
     found = (
         User.objects.filter(pk=user.pk)
         .annotate(
@@ -33,8 +45,14 @@ def nav_flags(user: User) -> dict[str, bool]:
             sponsors=Exists(Participant.objects.filter(user=me, role__in=SPONSOR_ROLES)),
             administers=Exists(Programme.administrators.through.objects.filter(user=me)),
             coaches=Exists(Programme.coaches.through.objects.filter(user=me)),
+            caseload=Exists(
+                instructional.filter(
+                    role=ParticipantRole.COACH, engagement__status=EngagementStatus.ACTIVE
+                )
+            ),
+            my_coaching=Exists(instructional.filter(role=ParticipantRole.COACHEE)),
         )
-        .values("takes_part", "sponsors", "administers", "coaches")
+        .values("takes_part", "sponsors", "administers", "coaches", "caseload", "my_coaching")
         .first()
     )
     row: dict[str, Any] = dict(found) if found else {}
@@ -44,6 +62,8 @@ def nav_flags(user: User) -> dict[str, bool]:
         or bool(row.get("administers"))
         or bool(row.get("coaches")),
         "sponsor": bool(row.get("sponsors")),
+        "caseload": bool(row.get("caseload")),
+        "my_coaching": bool(row.get("my_coaching")),
     }
     user.__dict__["_coachloop_nav"] = flags
     return flags
@@ -62,4 +82,6 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         "nav_today": flags["today"],
         "nav_programmes": flags["programmes"],
         "nav_sponsor": flags["sponsor"],
+        "nav_caseload": flags["caseload"],
+        "nav_my_coaching": flags["my_coaching"],
     }

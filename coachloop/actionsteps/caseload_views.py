@@ -1,0 +1,170 @@
+"""Pages for the views of instructional coaching: the coach's caseload (and its CSV and XLSX
+export), the teacher's own page ("My coaching") and the programme administrator's aggregate of
+cycles. Thin: each asks the policy, parses the input and renders what `caseload` selects."""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import io
+from collections.abc import Sequence
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+
+from coachloop.access import audit, policy
+from coachloop.actionsteps import caseload as selectors
+from coachloop.engagements.models import Programme
+from coachloop.lib.exports import safe_cell
+from coachloop.lib.http import AuthedRequest
+from coachloop.lib.views import paginate, render_page_or_fragment
+
+EXPORT_FORMATS = ("csv", "xlsx")
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _search(request: AuthedRequest) -> tuple[str, str]:
+    query = request.GET.get("q", "").strip()[:100]
+    sort = request.GET.get("sort", "name")
+    return query, sort if sort in selectors.SORTS else "name"
+
+
+@never_cache
+@login_required
+def caseload_page(request: AuthedRequest) -> HttpResponse:
+    """Every teacher the user coaches in instructional coaching, one row per engagement."""
+    query, sort = _search(request)
+    page = paginate(request, selectors.caseload(user=request.user, query=query, sort=sort))
+    today = timezone.localdate()
+    context = {
+        "page": page,
+        "rows": [selectors.caseload_row(p, today) for p in page.object_list],
+        "query": query,
+        "sort": sort,
+        "sorts": [
+            ("name", _("Teacher's name")),
+            ("observed", _("Longest since observed")),
+            ("met", _("Longest since a meeting")),
+        ],
+    }
+    return render_page_or_fragment(request, "caseload/caseload.html", context, "results")
+
+
+@never_cache
+@login_required
+def caseload_export(request: AuthedRequest) -> HttpResponse:
+    """The caseload as CSV or XLSX: every row (all pages), with the page's search and order."""
+    fmt = request.GET.get("format", "csv").strip().lower()
+    if fmt not in EXPORT_FORMATS:
+        return render(request, "caseload/export_error.html", {"format": fmt[:20]}, status=400)
+    query, sort = _search(request)
+    rows = selectors.caseload_table(
+        selectors.caseload_rows(user=request.user, query=query, sort=sort)
+    )
+    header = [_(h) for h in selectors.CASELOAD_HEADER]
+    if fmt == "csv":
+        response = HttpResponse(_csv(header, rows), content_type="text/csv; charset=utf-8")
+    else:
+        response = HttpResponse(_xlsx(header, rows, _("Caseload")), content_type=XLSX_TYPE)
+    name = f"caseload-{timezone.localdate().isoformat()}.{fmt}"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    audit.record(
+        actor=request.user, action="caseload.export", data={"format": fmt, "rows": len(rows)}
+    )
+    return response
+
+
+def _cell(value: Any) -> Any:
+    if isinstance(value, datetime.datetime):
+        return value.strftime("%Y-%m-%d %H:%M")
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    return "" if value is None else safe_cell(value)
+
+
+def _csv(header: Sequence[str], rows: list[list[Any]]) -> bytes:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(header)
+    for row in rows:
+        writer.writerow([_cell(v) for v in row])
+    return ("\ufeff" + out.getvalue()).encode("utf-8")
+
+
+def _xlsx(header: Sequence[str], rows: list[list[Any]], title: str) -> bytes:
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.title = title[:31]
+    sheet.append(list(header))
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    widths = [len(h) for h in header]
+    for row in rows:
+        sheet.append([safe_cell(v) for v in row])
+        for i, value in enumerate(row):
+            widths[i] = max(widths[i], len(str(_cell(value))))
+    for cells in sheet.iter_rows(min_row=2):
+        for cell in cells:
+            if isinstance(cell.value, datetime.datetime):
+                cell.number_format = "yyyy-mm-dd hh:mm"
+            elif isinstance(cell.value, datetime.date):
+                cell.number_format = "yyyy-mm-dd"
+    for i, width in enumerate(widths, start=1):
+        sheet.column_dimensions[get_column_letter(i)].width = min(max(width + 2, 8), 60)
+    sheet.freeze_panes = "A2"
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+@never_cache
+@login_required
+def my_coaching(request: AuthedRequest) -> HttpResponse:
+    """The teacher's own page: per instructional engagement, the current action step, what was
+    agreed, the next dates, their reflections and the steps mastered so far."""
+    engagements = selectors.my_coaching(user=request.user)
+    return render(request, "caseload/my_coaching.html", {"engagements": engagements})
+
+
+@never_cache
+@login_required
+def programme_cycles(request: AuthedRequest, pk: int) -> HttpResponse:
+    """The programme administrator's aggregate of cycles and feedback meeting timings, for a
+    period of months. 404 for a programme the user may not see, 403 for one they see but do
+    not manage."""
+    programme = policy.get_visible_or_404(request.user, Programme, pk)
+    policy.require(request.user, policy.Action.MANAGE, programme)
+    default_start, default_end = selectors.default_period()
+    raw_from = request.GET.get("from", "").strip()[:20]
+    raw_to = request.GET.get("to", "").strip()[:20]
+    start = selectors.parse_month(raw_from) if raw_from else default_start
+    end = selectors.parse_month(raw_to) if raw_to else default_end
+    errors = selectors.period_errors(start, end)
+    report = None
+    status = 200
+    if errors:
+        status = 422
+    else:
+        assert start is not None
+        assert end is not None
+        report = selectors.programme_cycles(
+            user=request.user, programme=programme, start=start, end=end
+        )
+    context = {
+        "programme": programme,
+        "report": report,
+        "errors": errors,
+        "from_value": raw_from or default_start.strftime("%Y-%m"),
+        "to_value": raw_to or default_end.strftime("%Y-%m"),
+    }
+    return render(request, "caseload/programme_cycles.html", context, status=status)
