@@ -4,12 +4,6 @@ cycles. Thin: each asks the policy, parses the input and renders what `caseload`
 
 from __future__ import annotations
 
-import csv
-import datetime
-import io
-from collections.abc import Sequence
-from typing import Any
-
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import render
@@ -20,12 +14,11 @@ from django.views.decorators.cache import never_cache
 from coachloop.access import audit, policy
 from coachloop.actionsteps import caseload as selectors
 from coachloop.engagements.models import Programme
-from coachloop.lib.exports import safe_cell
+from coachloop.lib.exports import XLSX_TYPE, table_csv, table_xlsx
 from coachloop.lib.http import AuthedRequest
 from coachloop.lib.views import paginate, render_page_or_fragment
 
 EXPORT_FORMATS = ("csv", "xlsx")
-XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _search(request: AuthedRequest) -> tuple[str, str]:
@@ -68,63 +61,15 @@ def caseload_export(request: AuthedRequest) -> HttpResponse:
     )
     header = [_(h) for h in selectors.CASELOAD_HEADER]
     if fmt == "csv":
-        response = HttpResponse(_csv(header, rows), content_type="text/csv; charset=utf-8")
+        response = HttpResponse(table_csv(header, rows), content_type="text/csv; charset=utf-8")
     else:
-        response = HttpResponse(_xlsx(header, rows, _("Caseload")), content_type=XLSX_TYPE)
+        response = HttpResponse(table_xlsx(header, rows, _("Caseload")), content_type=XLSX_TYPE)
     name = f"caseload-{timezone.localdate().isoformat()}.{fmt}"
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     audit.record(
         actor=request.user, action="caseload.export", data={"format": fmt, "rows": len(rows)}
     )
     return response
-
-
-def _cell(value: Any) -> Any:
-    if isinstance(value, datetime.datetime):
-        return value.strftime("%Y-%m-%d %H:%M")
-    if isinstance(value, datetime.date):
-        return value.isoformat()
-    return "" if value is None else safe_cell(value)
-
-
-def _csv(header: Sequence[str], rows: list[list[Any]]) -> bytes:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(header)
-    for row in rows:
-        writer.writerow([_cell(v) for v in row])
-    return ("\ufeff" + out.getvalue()).encode("utf-8")
-
-
-def _xlsx(header: Sequence[str], rows: list[list[Any]], title: str) -> bytes:
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-    from openpyxl.utils import get_column_letter
-
-    book = Workbook()
-    sheet = book.active
-    assert sheet is not None
-    sheet.title = title[:31]
-    sheet.append(list(header))
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    widths = [len(h) for h in header]
-    for row in rows:
-        sheet.append([safe_cell(v) for v in row])
-        for i, value in enumerate(row):
-            widths[i] = max(widths[i], len(str(_cell(value))))
-    for cells in sheet.iter_rows(min_row=2):
-        for cell in cells:
-            if isinstance(cell.value, datetime.datetime):
-                cell.number_format = "yyyy-mm-dd hh:mm"
-            elif isinstance(cell.value, datetime.date):
-                cell.number_format = "yyyy-mm-dd"
-    for i, width in enumerate(widths, start=1):
-        sheet.column_dimensions[get_column_letter(i)].width = min(max(width + 2, 8), 60)
-    sheet.freeze_panes = "A2"
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
 
 
 @never_cache

@@ -4,10 +4,7 @@ input, call a service or selector, render or redirect."""
 
 from __future__ import annotations
 
-import csv
-import datetime
-import io
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from typing import Any
 
 from django.contrib import messages
@@ -28,7 +25,7 @@ from coachloop.engagements import selectors, services
 from coachloop.engagements.models import Engagement, Participant, ParticipantRole, Programme
 from coachloop.engagements.programme_forms import BulkForm, EngagementForm, ProgrammeForm
 from coachloop.lib.errors import DomainError
-from coachloop.lib.exports import safe_cell
+from coachloop.lib.exports import XLSX_TYPE, table_csv, table_xlsx
 from coachloop.lib.http import AuthedRequest
 from coachloop.lib.views import (
     add_domain_error,
@@ -331,50 +328,6 @@ def _export_rows(request: AuthedRequest, programme: Programme) -> list[list[Any]
     return rows
 
 
-def _csv_text(value: Any) -> Any:
-    if isinstance(value, datetime.date):
-        return value.isoformat()
-    return "" if value is None else safe_cell(value)
-
-
-def _csv(header: Sequence[str], rows: list[list[Any]]) -> bytes:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(header)
-    for row in rows:
-        writer.writerow([_csv_text(v) for v in row])
-    return ("\ufeff" + out.getvalue()).encode("utf-8")
-
-
-def _xlsx(header: Sequence[str], rows: list[list[Any]], title: str) -> bytes:
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-    from openpyxl.utils import get_column_letter
-
-    book = Workbook()
-    sheet = book.active
-    sheet.title = title[:31] or "Engagements"
-    sheet.append(list(header))
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    widths = [len(h) for h in header]
-    for row in rows:
-        sheet.append([safe_cell(v) for v in row])
-        for i, value in enumerate(row):
-            shown = value.isoformat() if isinstance(value, datetime.date) else str(value or "")
-            widths[i] = max(widths[i], len(shown))
-    for row_cells in sheet.iter_rows(min_row=2):
-        for cell in row_cells:
-            if isinstance(cell.value, datetime.date):
-                cell.number_format = "yyyy-mm-dd"
-    for i, width in enumerate(widths, start=1):
-        sheet.column_dimensions[get_column_letter(i)].width = min(max(width + 2, 8), 60)
-    sheet.freeze_panes = "A2"
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
-
-
 @never_cache
 @login_required
 def programme_export(request: AuthedRequest, pk: int) -> HttpResponse:
@@ -391,12 +344,12 @@ def programme_export(request: AuthedRequest, pk: int) -> HttpResponse:
     name = f"{slugify(programme.name) or 'programme'}-{timezone.localdate().isoformat()}"
     if fmt == "csv":
         response = HttpResponse(
-            _csv(_export_header(), rows), content_type="text/csv; charset=utf-8"
+            table_csv(_export_header(), rows), content_type="text/csv; charset=utf-8"
         )
     else:
         response = HttpResponse(
-            _xlsx(_export_header(), rows, _("Engagements")),
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            table_xlsx(_export_header(), rows, _("Engagements")),
+            content_type=XLSX_TYPE,
         )
     response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
     audit.record(

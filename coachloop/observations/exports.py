@@ -4,10 +4,6 @@ content: its title and success criteria appear only for readers of the step."""
 
 from __future__ import annotations
 
-import csv
-import datetime
-import io
-from collections.abc import Sequence
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
@@ -20,14 +16,13 @@ from coachloop.access import audit
 from coachloop.access.models import Visibility
 from coachloop.accounts.models import User
 from coachloop.engagements.models import Engagement
-from coachloop.lib.exports import safe_cell
+from coachloop.lib.exports import XLSX_TYPE, table_csv, table_xlsx
 from coachloop.lib.http import AuthedRequest
 from coachloop.observations import selectors, services
 from coachloop.observations.models import Evidence, Observation, ObservationStatus
 from coachloop.observations.views import _engagement_or_404, history_filters
 
 EXPORT_FORMATS = ("csv", "xlsx")
-XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 #: an export is for a teacher's history: a hard ceiling keeps one request bounded
 MAX_ROWS = 5000
 
@@ -117,50 +112,6 @@ def export_rows(
     return rows
 
 
-def _cell(value: Any) -> Any:
-    if isinstance(value, datetime.datetime):
-        return value.strftime("%Y-%m-%d %H:%M")
-    if isinstance(value, datetime.date):
-        return value.isoformat()
-    return "" if value is None else safe_cell(value)
-
-
-def to_csv(header: Sequence[str], rows: list[list[Any]]) -> bytes:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(header)
-    for row in rows:
-        writer.writerow([_cell(v) for v in row])
-    return ("\ufeff" + out.getvalue()).encode("utf-8")
-
-
-def to_xlsx(header: Sequence[str], rows: list[list[Any]], title: str) -> bytes:
-    from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Font
-
-    book = Workbook()
-    sheet = book.active
-    assert sheet is not None
-    sheet.title = title[:31]
-    sheet.append(list(header))
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    for row in rows:
-        sheet.append([None if v is None else safe_cell(v) for v in row])
-    for cells in sheet.iter_rows(min_row=2):
-        for cell in cells:
-            if isinstance(cell.value, datetime.datetime):
-                cell.number_format = "yyyy-mm-dd hh:mm"
-            elif isinstance(cell.value, datetime.date):
-                cell.number_format = "yyyy-mm-dd"
-            elif isinstance(cell.value, str) and "\n" in cell.value:
-                cell.alignment = Alignment(wrap_text=True, vertical="top")
-    sheet.freeze_panes = "A2"
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
-
-
 @never_cache
 @login_required
 def observation_export(request: AuthedRequest, pk: int) -> HttpResponse:
@@ -176,9 +127,9 @@ def observation_export(request: AuthedRequest, pk: int) -> HttpResponse:
     rows = export_rows(user=request.user, engagement=engagement, filters=filters)
     header = [_(h) for h in HEADER]
     if fmt == "csv":
-        response = HttpResponse(to_csv(header, rows), content_type="text/csv; charset=utf-8")
+        response = HttpResponse(table_csv(header, rows), content_type="text/csv; charset=utf-8")
     else:
-        response = HttpResponse(to_xlsx(header, rows, _("Observations")), content_type=XLSX_TYPE)
+        response = HttpResponse(table_xlsx(header, rows, _("Observations")), content_type=XLSX_TYPE)
     name = f"observations-{engagement.pk}-{timezone.localdate().isoformat()}.{fmt}"
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     audit.record(
