@@ -27,17 +27,14 @@ Definitions:
 from __future__ import annotations
 
 import datetime
-import statistics
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any, TypeGuard
+from typing import Any
 
 from django.db.models import (
     Count,
-    DurationField,
     Exists,
-    ExpressionWrapper,
     F,
     IntegerField,
     OuterRef,
@@ -46,7 +43,7 @@ from django.db.models import (
     Subquery,
     Window,
 )
-from django.db.models.functions import Coalesce, RowNumber, TruncMonth
+from django.db.models.functions import Coalesce, RowNumber
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
@@ -63,7 +60,7 @@ from coachloop.engagements.models import (
     ParticipantRole,
     Programme,
 )
-from coachloop.meetings.models import Meeting, MeetingStatus
+from coachloop.meetings.models import Meeting, MeetingStatus, StageTimeMonth
 from coachloop.observations.models import Observation, ObservationStatus
 from coachloop.playbooks import schema
 from coachloop.playbooks.models import PlaybookVersion
@@ -590,77 +587,49 @@ def median_of_counts(counts: Counter[float] | dict[float, int]) -> float | None:
     raise AssertionError("unreachable")  # pragma: no cover
 
 
-def stage_times(meetings: Iterable[tuple[Any, Any]]) -> list[StageTime]:
-    """Per agenda stage title, the spent minutes over the meetings that recorded them, from
-    (agenda, guide) pairs. The guide holds one entry per agenda stage ({"spent": seconds,
-    "extra": minutes, "skipped": bool, "visited": bool}); anything missing or malformed, and a
-    stage the guide never reached, counts as no data."""
-    spent: dict[str, list[float]] = {}
-    planned: dict[str, list[float]] = {}
-    extra: dict[str, list[float]] = {}
-    skipped: Counter[str] = Counter()
-    position: dict[str, int] = {}
-    for agenda, guide in meetings:
-        stages = guide.get("stages") if isinstance(guide, dict) else None
-        if not isinstance(agenda, list) or not isinstance(stages, list):
-            continue
-        for index, stage in enumerate(agenda):
-            if index >= len(stages) or not isinstance(stage, dict):
-                break
-            timing = stages[index]
-            if not _timed(timing):
-                continue
-            seconds = timing["spent"]
-            title = str(stage.get("title") or f"Stage {index + 1}")
-            position.setdefault(title, index)
-            spent.setdefault(title, []).append(seconds / 60)
-            minutes = stage.get("minutes")
-            if _number(minutes):
-                planned.setdefault(title, []).append(float(minutes))
-            added = timing.get("extra")
-            extra.setdefault(title, []).append(float(added) if _number(added) else 0.0)
-            if timing.get("skipped") is True:
-                skipped[title] += 1
+def stage_times(rows: Iterable[StageTimeMonth]) -> list[StageTime]:
+    """Per agenda stage, the minutes spent over the meetings that recorded them, from the
+    monthly roll-ups (meetings.stagetimes): mean and median against the planned minutes."""
+    totals: dict[tuple[int, str], dict[str, Any]] = {}
+    for row in rows:
+        total = totals.setdefault(
+            (row.position, row.title),
+            {
+                "meetings": 0,
+                "planned": 0,
+                "spent": 0,
+                "extra": 0,
+                "skipped": 0,
+                "spread": Counter(),
+            },
+        )
+        total["meetings"] += row.meetings
+        total["planned"] += row.planned_minutes
+        total["spent"] += row.spent_seconds
+        total["extra"] += row.extra_minutes
+        total["skipped"] += row.skipped
+        spread = total.setdefault("spread", Counter())
+        for seconds, n in (row.spread or {}).items():
+            spread[float(seconds)] += int(n)
     out = []
-    for title, values in spent.items():
-        plan = planned.get(title)
+    for (position, title), total in totals.items():
+        n = total["meetings"]
+        if not n:
+            continue
+        median = median_of_counts(total["spread"])
         out.append(
             StageTime(
                 title=title,
-                position=position[title],
-                meetings=len(values),
-                planned_minutes=statistics.fmean(plan) if plan else None,
-                mean_minutes=statistics.fmean(values),
-                median_minutes=float(statistics.median(values)),
-                extra_minutes=statistics.fmean(extra[title]),
-                skipped=skipped[title],
+                position=position,
+                meetings=n,
+                planned_minutes=total["planned"] / n,
+                mean_minutes=total["spent"] / n / 60,
+                median_minutes=median / 60 if median is not None else None,
+                extra_minutes=total["extra"] / n,
+                skipped=total["skipped"],
             )
         )
     return sorted(out, key=lambda s: (s.position, s.title))
-
-
-def _timed(timing: Any) -> bool:
-    """Whether a guide's stage entry holds a timing: a number of seconds spent, from a stage
-    the guide reached (a stage never visited nor skipped, at 0 seconds, is no data)."""
-    if not isinstance(timing, dict):
-        return False
-    seconds = timing.get("spent")
-    if not _number(seconds) or seconds < 0:
-        return False
-    not_reached = timing.get("visited") is False and timing.get("skipped") is not True
-    return not (not_reached and seconds == 0)
-
-
-def _number(value: object) -> TypeGuard[int | float]:
-    return isinstance(value, int | float) and not isinstance(value, bool) and value == value
-
-
-def _days(value: datetime.timedelta | int | float | None) -> float | None:
-    if value is None:
-        return None
-    if isinstance(value, datetime.timedelta):
-        return float(value.days)
-    return float(value)
 
 
 def programme_cycles(
@@ -679,34 +648,20 @@ def programme_cycles(
         closed_on__gte=first,
         closed_on__lt=after,
     )
-    per_month = (
-        closed.order_by()
-        .annotate(month=TruncMonth("closed_on"))
-        .values("closed_by_id", "month")
-        .annotate(n=Count("pk"))
-    )
+    per_month = closed.order_by().values("closed_by_id", "closed_month").annotate(n=Count("pk"))
     counts: dict[int | None, dict[datetime.date, int]] = {}
     for row in per_month:
-        month = row["month"]
-        if isinstance(month, datetime.datetime):
-            month = month.date()
-        counts.setdefault(row["closed_by_id"], {})[month] = row["n"]
-    lengths = (
-        closed.order_by()
-        .annotate(
-            length=ExpressionWrapper(F("closed_on") - F("opened_on"), output_field=DurationField())
-        )
-        .values("closed_by_id", "length")
-        .annotate(n=Count("pk"))
-    )
+        if row["closed_month"] is not None:
+            counts.setdefault(row["closed_by_id"], {})[row["closed_month"]] = row["n"]
+    lengths = closed.order_by().values("closed_by_id", "length_days").annotate(n=Count("pk"))
     by_coach: dict[int | None, Counter[float]] = {}
     overall: Counter[float] = Counter()
     for length in lengths:
-        days = _days(length["length"])
+        days = length["length_days"]
         if days is None:
             continue
-        by_coach.setdefault(length["closed_by_id"], Counter())[days] += length["n"]
-        overall[days] += length["n"]
+        by_coach.setdefault(length["closed_by_id"], Counter())[float(days)] += length["n"]
+        overall[float(days)] += length["n"]
     names = {
         u.pk: str(u)
         for u in User.objects.filter(pk__in=[pk for pk in counts if pk is not None]).only(
@@ -736,26 +691,22 @@ def programme_cycles(
         .distinct()
     ).only("pk", "digest", "definition")
     types = sorted(_cycle_meeting_types(versions))
-    start_at = _aware(first)
-    end_at = _aware(after)
-    timed = (
-        policy.meetings_visible_to(user)
-        .filter(
-            engagement__programme=programme,
-            status=MeetingStatus.HELD,
-            meeting_type__in=types,
+    rollups = list(
+        StageTimeMonth.objects.filter(
+            programme=programme, meeting_type__in=types, month__gte=first, month__lt=after
+        ).only(
+            "position",
+            "title",
+            "meetings",
+            "planned_minutes",
+            "spent_seconds",
+            "extra_minutes",
+            "skipped",
+            "spread",
         )
-        .filter(
-            Q(held_at__gte=start_at, held_at__lt=end_at)
-            | Q(held_at__isnull=True, starts_at__gte=start_at, starts_at__lt=end_at)
-        )
-        .exclude(guide={})
-        .order_by()
-        .values_list("agenda", "guide")
     )
-    pairs = list(timed)
-    stages = stage_times(pairs)
-    meetings_timed = sum(1 for _agenda, guide in pairs if _has_timings(guide))
+    stages = stage_times(rollups)
+    meetings_timed = max((s.meetings for s in stages), default=0)
     total = sum(month_totals)
     return ProgrammeCycles(
         programme=programme,
@@ -770,11 +721,6 @@ def programme_cycles(
         meetings_timed=meetings_timed,
         meeting_types=types,
     )
-
-
-def _has_timings(guide: Any) -> bool:
-    stages = guide.get("stages") if isinstance(guide, dict) else None
-    return isinstance(stages, list) and any(_timed(s) for s in stages)
 
 
 def _aware(day: datetime.date) -> datetime.datetime:

@@ -13,6 +13,9 @@ like observations, are confidential content at a visibility.
 
 from __future__ import annotations
 
+import datetime
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
@@ -140,6 +143,15 @@ class ActionStepResource(models.Model):
         return f"{self.resource} for {self.action_step}"
 
 
+def derived(
+    opened_on: datetime.date | None, closed_on: datetime.date | None
+) -> tuple[datetime.date | None, int | None]:
+    """A closed cycle's month (its first day) and length in days, as stored for reports."""
+    if closed_on is None or opened_on is None:
+        return None, None
+    return closed_on.replace(day=1), max(0, (closed_on - opened_on).days)
+
+
 class CycleStatus(models.TextChoices):
     OPEN = "open", _("In progress")
     CLOSED = "closed", _("Completed")
@@ -173,6 +185,9 @@ class Cycle(models.Model):
     closed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    #: kept from the dates on save, so reports group by them without date arithmetic per row
+    closed_month = models.DateField(null=True, blank=True)
+    length_days = models.PositiveIntegerField(null=True, blank=True)
 
     class Meta:
         ordering = ["engagement", "number"]
@@ -187,14 +202,18 @@ class Cycle(models.Model):
         indexes = [
             models.Index(fields=["engagement", "status"]),
             models.Index(fields=["status", "closed_on"]),
+            models.Index(fields=["status", "closed_month"]),
         ]
 
     def __str__(self) -> str:
         return f"Cycle {self.number}"
 
-    @property
-    def length_days(self) -> int | None:
-        return (self.closed_on - self.opened_on).days if self.closed_on else None
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.closed_month, self.length_days = derived(self.opened_on, self.closed_on)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None:
+            kwargs["update_fields"] = {*update_fields, "closed_month", "length_days"}
+        super().save(*args, **kwargs)
 
 
 class PracticeAttempt(models.Model):

@@ -67,3 +67,39 @@ class Meeting(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("meeting_detail", args=[self.engagement_id, self.pk])
+
+
+class StageTimeMonth(models.Model):
+    """Time actually spent on one agenda stage, summed over a programme's meetings of one type
+    held in one month: what the programme's report of time per stage against plan reads, so
+    that it never walks every meeting's guide. Counted once, when a meeting is recorded as held
+    (meetings.stagetimes)."""
+
+    organisation = models.ForeignKey(
+        "organisations.Organisation", on_delete=models.PROTECT, related_name="+"
+    )
+    programme = models.ForeignKey(
+        "engagements.Programme", on_delete=models.CASCADE, related_name="+"
+    )
+    month = models.DateField()  # its first day
+    meeting_type = models.CharField(max_length=60)
+    position = models.PositiveIntegerField()
+    title = models.CharField(max_length=500)
+    meetings = models.PositiveIntegerField(default=0)
+    planned_minutes = models.PositiveIntegerField(default=0)  # summed over the meetings
+    spent_seconds = models.PositiveBigIntegerField(default=0)
+    extra_minutes = models.PositiveIntegerField(default=0)
+    skipped = models.PositiveIntegerField(default=0)
+    #: {spent seconds rounded to 10: meetings}, for the median
+    spread = models.JSONField(default=dict)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["programme", "month", "meeting_type", "position", "title"],
+                name="stage_time_month_unique",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.month:%Y-%m})"

@@ -22,6 +22,7 @@ from coachloop.engagements.services import (
     require_active,
 )
 from coachloop.lib.errors import DomainError
+from coachloop.meetings import stagetimes
 from coachloop.meetings.models import Meeting, MeetingMode, MeetingStatus
 from coachloop.meetings.signals import meeting_held
 from coachloop.notifications.services import notify
@@ -151,6 +152,7 @@ def meeting_record(
     )
     if first_time:
         record_event(engagement, "meeting", actor=actor, ref=meeting.meeting_type)
+        stagetimes.count_held(meeting)
         meeting_held.send(sender=Meeting, meeting=meeting, actor=actor)
     return meeting
 

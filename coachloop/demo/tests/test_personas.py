@@ -1,5 +1,6 @@
-"""The demo district runs the performance coaching playbook, and each named demo account finds
-something to do in it, as the pages (through the selectors) show it."""
+"""The demo district runs the performance coaching playbook (and the instructional coaching one,
+see test_instructional), and each named demo account finds something to do in it, as the pages
+(through the selectors) show it."""
 
 import datetime
 
@@ -39,13 +40,22 @@ def persona(name):
     return User.objects.get(email=f"{name}@{DEMO_DOMAIN}")
 
 
-def test_every_programme_and_engagement_runs_the_builtin_performance_playbook(demo):
+def performance():
+    return Engagement.objects.filter(playbook_version__playbook__key="performance-coaching")
+
+
+def test_the_programmes_run_the_builtin_performance_and_instructional_playbooks(demo):
     playbook = Playbook.objects.get(organisation=None, key="performance-coaching")
+    cycles = Playbook.objects.get(organisation=None, key="instructional-coaching")
     programmes = Programme.objects.all()
-    assert {p.playbook_id for p in programmes} == {playbook.pk}
+    assert sorted(p.playbook_id for p in programmes) == sorted([playbook.pk] * 2 + [cycles.pk])
     assert all(p.coaches.filter(email=f"coach@{DEMO_DOMAIN}").exists() for p in programmes)
-    engagements = Engagement.objects.all()
-    assert {e.playbook_version_id for e in engagements} == {playbook.current_id}
+    assert {e.playbook_version_id for e in Engagement.objects.all()} == {
+        playbook.current_id,
+        cycles.current_id,
+    }
+    engagements = performance()
+    assert engagements.count() == 24
     for engagement in engagements:
         assert engagement.steps.count() == 31
         assert engagement.agreement_text
@@ -58,7 +68,7 @@ def test_every_programme_and_engagement_runs_the_builtin_performance_playbook(de
 def test_progress_is_consistent_with_the_phases(demo):
     today = timezone.localdate()
     overdue = 0
-    for engagement in Engagement.objects.prefetch_related("steps"):
+    for engagement in Engagement.objects.prefetch_related("steps"):  # both playbooks
         order = [p.key for p in engagement.spec.phases]
         current = order.index(engagement.current_phase)
         for step in engagement.steps.all():
@@ -75,7 +85,7 @@ def test_progress_is_consistent_with_the_phases(demo):
             elif step.due_on < today:
                 overdue += 1
         # a done agreement step has every signer's signature of the current text
-        agreement = engagement.steps.get(step_key="agreement")
+        agreement = engagement.steps.get(kind="agreement")
         states = {row["state"] for row in agreement_status(engagement)}
         if agreement.status == StepStatus.DONE:
             assert states == {"signed"}
@@ -138,6 +148,9 @@ def test_the_leader_has_a_plan_to_approve(demo):
         engagement__participants__role=ParticipantRole.COACHEE,
     )
     assert teacher_plan in page.approvals_to_give
+    # and the step of approving it is due this week
+    week = timezone.localdate() + datetime.timedelta(days=7)
+    assert any(s.step_key == "ipcap-approval" and s.due_on <= week for s in page.due)
     sponsor = selectors.sponsor_view(user=leader)
     assert teacher_plan.engagement in sponsor["awaiting"]
     assert len(sponsor["engagements"]) >= 2
@@ -158,9 +171,10 @@ def test_the_teacher_is_the_performer_of_one_engagement(demo):
 
 def test_the_district_rep_follows_engagements_and_the_admin_the_programme(demo):
     district = selectors.sponsor_view(user=persona("district"))
-    assert len(district["engagements"]) == Engagement.objects.count()
+    # the performance coaching engagements name her; instructional coaching has none
+    assert len(district["engagements"]) == performance().count()
     admin = persona("admin")
-    programme = Programme.objects.get(name__startswith="Instructional")
+    programme = Programme.objects.get(name__startswith="Teacher performance")
     overview = selectors.programme_overview(user=admin, programme=programme)
     assert overview.active > 0
     assert overview.completed > 0

@@ -11,8 +11,9 @@ from coachloop.organisations.models import Organisation
 class Command(BaseCommand):
     help = (
         "Generate the demo district (size 'demo': 6 schools, about 150 staff) or the benchmark "
-        "dataset (size 'large': 200 schools, 12,000 staff, 3,000 engagements). Every engagement "
-        "runs the built-in performance coaching playbook. The same --seed gives the same data."
+        "dataset (size 'large': 200 schools, 12,000 staff, 3,000 engagements, 100,000 meetings, "
+        "200,000 observations). The engagements run the built-in performance coaching and "
+        "instructional coaching playbooks. The same --seed gives the same data."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -36,6 +37,8 @@ class Command(BaseCommand):
             self.style.SUCCESS(
                 f"Loaded the {size} dataset: {result.organisations} organisations, "
                 f"{result.people} people, {result.engagements} engagements, "
-                f"{result.steps} steps."
+                f"{result.steps} steps, {result.other_rows.get('observations', 0)} observations "
+                f"in {result.other_rows.get('cycles', 0)} cycles, "
+                f"{result.other_rows.get('meetings', 0)} meetings."
             )
         )
