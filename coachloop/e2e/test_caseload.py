@@ -11,6 +11,7 @@ from playwright.sync_api import expect
 from coachloop.actionsteps.models import ActionStep, Cycle
 from coachloop.e2e.conftest import sign_in
 from coachloop.engagements.models import FormResponse, ParticipantRole
+from coachloop.meetings import stagetimes
 from coachloop.meetings.models import Meeting
 from coachloop.observations.models import Observation
 from coachloop.organisations.models import Role
@@ -44,7 +45,7 @@ def instructional(world):
     )
     agenda = [s.model_dump(mode="json") for s in engagement.spec.meeting_type("feedback").agenda]
     held = timezone.make_aware(datetime.datetime(2026, 9, 24, 10))
-    Meeting.objects.create(
+    meeting = Meeting.objects.create(
         organisation=engagement.organisation,
         engagement=engagement,
         meeting_type="feedback",
@@ -64,6 +65,7 @@ def instructional(world):
             ]
         },
     )
+    stagetimes.count_held(meeting)  # as the meetings service does when a meeting is held
     Cycle.objects.create(
         organisation=engagement.organisation,
         engagement=engagement,
