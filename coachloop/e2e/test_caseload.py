@@ -117,6 +117,8 @@ def instructional(world):
 
 
 def test_a_coach_works_from_her_caseload(checked, world, instructional):
+    world.tom.family_name = "Thomas"  # the factory's random names could match the search
+    world.tom.save()
     page = checked.page
     sign_in(checked, world.cora)
     page.get_by_role("link", name="Caseload", exact=True).click()

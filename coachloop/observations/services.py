@@ -123,6 +123,7 @@ def clean_moments(raw: object, criteria: list[str]) -> list[dict[str, Any]]:
         text = item.get("text") or ""
         if not isinstance(text, str):
             raise refuse(_("the note must be text."))
+        text = text.replace("\x00", "")
         text = text.strip()
         if len(text) > MAX_MOMENT_TEXT:
             raise refuse(
@@ -174,7 +175,8 @@ def clean_notes(notes: object) -> str:
             % {"n": len(notes), "max": MAX_NOTES},
             field="notes",
         )
-    return notes
+    # A NUL character can't be stored (PostgreSQL refuses it) and is never typed: drop it.
+    return notes.replace("\x00", "")
 
 
 def clean_duration(value: object) -> int | None:
