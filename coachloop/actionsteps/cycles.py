@@ -95,15 +95,15 @@ def on_meeting_held(meeting: Meeting, actor: User) -> Cycle | None:
     cycle.closed_by = actor
     cycle.action_step = cycle.action_step or current_step(engagement)
     cycle.save()
-    plan = (meeting.guide or {}).get("plan") or {}
+    study_on, observation_on = planned_dates(meeting)
     Cycle.objects.create(
         organisation_id=engagement.organisation_id,
         engagement=engagement,
         number=cycle.number + 1,
         action_step=current_step(engagement),
         opened_on=cycle.closed_on,
-        study_planned_on=_date(plan.get("study_on")),
-        observation_planned_on=_date(plan.get("observation_on")),
+        study_planned_on=study_on,
+        observation_planned_on=observation_on,
     )
     return cycle
 
@@ -126,6 +126,14 @@ def plan_next(
             cycle.study_planned_on = study_on
             cycle.observation_planned_on = observation_on
             cycle.save(update_fields=["study_planned_on", "observation_planned_on"])
+
+
+def planned_dates(meeting: Meeting) -> tuple[datetime.date | None, datetime.date | None]:
+    """The study and observation dates the meeting's Plan stage recorded (plan_next)."""
+    plan = (meeting.guide or {}).get("plan")
+    if not isinstance(plan, dict):
+        return None, None
+    return _date(plan.get("study_on")), _date(plan.get("observation_on"))
 
 
 def _date(value: object) -> datetime.date | None:

@@ -623,8 +623,10 @@ class PlannedCycle:
 
 def planned_cycle(meeting: Meeting) -> PlannedCycle:
     """What the Plan stage planned: the next cycle's dates and its feedback meeting."""
+    from coachloop.actionsteps.cycles import planned_dates
+
     guide = meeting.guide or {}
-    plan = guide.get("plan") or {}
+    study_on, observation_on = planned_dates(meeting)
     next_id = guide.get("next_meeting")
     next_meeting = (
         Meeting.objects.filter(pk=next_id, engagement_id=meeting.engagement_id).first()
@@ -632,19 +634,10 @@ def planned_cycle(meeting: Meeting) -> PlannedCycle:
         else None
     )
     return PlannedCycle(
-        study_on=_date(plan.get("study_on")) if isinstance(plan, dict) else None,
-        observation_on=_date(plan.get("observation_on")) if isinstance(plan, dict) else None,
+        study_on=study_on,
+        observation_on=observation_on,
         next_meeting=next_meeting,
     )
-
-
-def _date(value: object) -> datetime.date | None:
-    if not isinstance(value, str) or not value:
-        return None
-    try:
-        return datetime.date.fromisoformat(value)
-    except ValueError:
-        return None
 
 
 def next_meeting_type(meeting: Meeting) -> str:

@@ -13,7 +13,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -255,14 +255,6 @@ def _guide_url(meeting: Meeting) -> str:
     return reverse("meeting_guide", args=[meeting.engagement_id, meeting.pk])
 
 
-def _url_or_none(name: str, *args: Any) -> str | None:
-    """Another area's page, if that area provides it."""
-    try:
-        return reverse(name, args=args)
-    except NoReverseMatch:
-        return None
-
-
 def _practice_context(
     request: AuthedRequest,
     meeting: Meeting,
@@ -381,9 +373,9 @@ def _guide_page(
         "step": step,
         "is_coach": is_coach,
         "has_cycles": has_cycles(engagement),
-        "action_step_new_url": _url_or_none("action_step_new", engagement.pk),
+        "action_step_new_url": reverse("action_step_new", args=[engagement.pk]),
         "action_step_status_url": (
-            _url_or_none("action_step_status", engagement.pk, step.pk) if step else None
+            reverse("action_step_status", args=[engagement.pk, step.pk]) if step else None
         ),
         "planned": planned,
         "plan_kind": kind,

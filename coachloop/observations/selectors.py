@@ -9,8 +9,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import connection
-from django.db.models import Q, QuerySet, TextField
+from django.db.models import Exists, OuterRef, Q, QuerySet, TextField
 from django.db.models.functions import Cast
+from django.http import Http404
 from django.utils import timezone
 
 from coachloop.access import policy
@@ -103,6 +104,28 @@ def evidence_counts(observation: Observation) -> tuple[int, int]:
         elif moment.get("evidence") == Evidence.AGAINST:
             not_yet += 1
     return seen, not_yet
+
+
+def with_step_access(user: User, rows: QuerySet[Observation]) -> QuerySet[Observation]:
+    """Annotate `step_readable`: whether the user may read each observation's action step (an
+    observation can be shared more widely than its step, whose title and criteria then stay
+    hidden)."""
+    readable = policy.action_steps_visible_to(user).filter(pk=OuterRef("action_step_id"))
+    return rows.annotate(step_readable=Exists(readable))
+
+
+def observation_or_404(user: User, engagement: Engagement, pk: int) -> Observation:
+    """One observation of the engagement the user may read (drafts: their own), or 404."""
+    found = (
+        with_step_access(user, policy.observations_visible_to(user))
+        .filter(engagement=engagement, pk=pk)
+        .select_related("action_step", "author", "coachee")
+        .first()
+    )
+    if found is None:
+        raise Http404
+    found.engagement = engagement
+    return found
 
 
 def readable_steps(user: User, observations: list[Observation]) -> set[int]:

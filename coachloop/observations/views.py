@@ -54,16 +54,7 @@ def _engagement_or_404(request: AuthedRequest, pk: int) -> Engagement:
 
 def _observation_or_404(request: AuthedRequest, engagement_pk: int, pk: int) -> Observation:
     engagement = _engagement_or_404(request, engagement_pk)
-    found = (
-        policy.observations_visible_to(request.user)
-        .filter(engagement=engagement, pk=pk)
-        .select_related("action_step", "author", "coachee")
-        .first()
-    )
-    if found is None:
-        raise Http404
-    found.engagement = engagement
-    return found
+    return selectors.observation_or_404(request.user, engagement, pk)
 
 
 def can_observe(user: User, engagement: Engagement) -> bool:
@@ -181,9 +172,7 @@ def _render_form(
     status: int = 200,
 ) -> HttpResponse:
     criteria = _criteria(observation)
-    step_readable = observation.action_step_id is not None and bool(
-        selectors.readable_steps(request.user, [observation])
-    )
+    step_readable = observation.action_step_id is not None and observation.step_readable  # type: ignore[attr-defined]
     context = {
         "engagement": observation.engagement,
         "observation": observation,
@@ -388,7 +377,7 @@ def observation_discard(request: AuthedRequest, engagement_pk: int, pk: int) -> 
 @login_required
 def observation_detail(request: AuthedRequest, engagement_pk: int, pk: int) -> HttpResponse:
     observation = _observation_or_404(request, engagement_pk, pk)
-    step_readable = bool(selectors.readable_steps(request.user, [observation]))
+    step_readable: bool = observation.step_readable  # type: ignore[attr-defined]
     criteria = _criteria(observation) if step_readable else []
     moments = _moment_rows(list(observation.moments or []), criteria)
     if not step_readable:

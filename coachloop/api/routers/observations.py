@@ -6,7 +6,6 @@ criterion was seen. The same services, selectors and policy as the pages."""
 import datetime
 from typing import Any, Literal
 
-from django.db.models import Exists, OuterRef, QuerySet
 from django.http import Http404, HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -172,22 +171,8 @@ class CriteriaStatsOut(Schema):
 # --- Reading ------------------------------------------------------------------------------------
 
 
-def _with_step_access(user: User, rows: QuerySet[Observation]) -> QuerySet[Observation]:
-    readable = policy.action_steps_visible_to(user).filter(pk=OuterRef("action_step_id"))
-    return rows.annotate(step_readable=Exists(readable))
-
-
 def _observation(user: User, engagement: Engagement, observation_id: int) -> Observation:
-    found = (
-        _with_step_access(user, policy.observations_visible_to(user))
-        .filter(engagement=engagement, pk=observation_id)
-        .select_related("action_step", "author", "coachee")
-        .first()
-    )
-    if found is None:
-        raise Http404
-    found.engagement = engagement
-    return found
+    return selectors.observation_or_404(user, engagement, observation_id)
 
 
 @router.get(
@@ -200,7 +185,7 @@ def observation_list(request: HttpRequest, pk: int, filters: Query[FiltersIn]) -
     user = user_of(request)
     engagement = engagement_or_404(request, pk)
     wanted = selectors.HistoryFilters(**filters.dict())
-    return _with_step_access(
+    return selectors.with_step_access(
         user, selectors.observation_history(user=user, engagement=engagement, filters=wanted)
     )
 
