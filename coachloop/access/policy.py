@@ -372,6 +372,16 @@ def programme_steps_followed_by(user: AnyUser, programme: Programme) -> QuerySet
     )
 
 
+def programme_cycles_followed_by(user: AnyUser, programme: Programme) -> QuerySet[Cycle]:
+    """Every coaching cycle of a programme its manager follows: metadata, by the same argument
+    and in the same plain form as `programme_steps_followed_by`."""
+    if not allowed(user, Action.MANAGE, programme):
+        return Cycle.objects.none()
+    return Cycle.objects.filter(engagement__programme=programme).filter(
+        _under(_paths(user), "engagement__organisation__path")
+    )
+
+
 def engagements_managed_by(user: AnyUser) -> QuerySet[Engagement]:
     """Programme administrators (of the programme, or in scope) manage engagements."""
     return engagements_visible_to(user).filter(programme__in=programmes_managed_by(user))

@@ -642,26 +642,32 @@ def programme_cycles(
     policy.require(user, Action.MANAGE, programme)
     months = months_between(start, end)
     first, after = months[0], next_month(months[-1])
-    closed = policy.cycles_visible_to(user).filter(
-        engagement__programme=programme,
-        status=CycleStatus.CLOSED,
-        closed_on__gte=first,
-        closed_on__lt=after,
+    closed = policy.programme_cycles_followed_by(user, programme).filter(
+        status=CycleStatus.CLOSED, closed_month__gte=first, closed_month__lt=after
     )
-    per_month = closed.order_by().values("closed_by_id", "closed_month").annotate(n=Count("pk"))
+    # One grouping, folded into months and lengths here: a second one would scan the
+    # programme's cycles again.
     counts: dict[int | None, dict[datetime.date, int]] = {}
-    for row in per_month:
-        if row["closed_month"] is not None:
-            counts.setdefault(row["closed_by_id"], {})[row["closed_month"]] = row["n"]
-    lengths = closed.order_by().values("closed_by_id", "length_days").annotate(n=Count("pk"))
     by_coach: dict[int | None, Counter[float]] = {}
     overall: Counter[float] = Counter()
-    for length in lengths:
-        days = length["length_days"]
-        if days is None:
-            continue
-        by_coach.setdefault(length["closed_by_id"], Counter())[float(days)] += length["n"]
-        overall[float(days)] += length["n"]
+    grouped = (
+        closed.order_by()
+        .values("closed_by_id", "closed_month", "length_days")
+        .annotate(n=Count("pk"))
+    )
+    for row in grouped:
+        coach, month, days, n = (
+            row["closed_by_id"],
+            row["closed_month"],
+            row["length_days"],
+            row["n"],
+        )
+        if month is not None:
+            months_counted = counts.setdefault(coach, {})
+            months_counted[month] = months_counted.get(month, 0) + n
+        if days is not None:
+            by_coach.setdefault(coach, Counter())[float(days)] += n
+            overall[float(days)] += n
     names = {
         u.pk: str(u)
         for u in User.objects.filter(pk__in=[pk for pk in counts if pk is not None]).only(
