@@ -41,3 +41,11 @@ def signed_in(client):
         return client
 
     return sign_in
+
+
+@pytest.fixture
+def peer(world):
+    """A peer coaching team (seed 001): Pia and Paul, supervisor Sue, in `world`."""
+    from coachloop.testing.personas import build_peer
+
+    return build_peer(world)

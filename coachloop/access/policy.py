@@ -54,9 +54,11 @@ from coachloop.engagements.models import (
     StepProgress,
 )
 from coachloop.feedback.models import FeedbackCollection
-from coachloop.meetings.models import Meeting
+from coachloop.meetings.models import FollowUp, Meeting, MeetingParticipant
+from coachloop.notifications.models import Notification
 from coachloop.observations.models import Observation, ObservationStatus
 from coachloop.organisations.models import Membership, Organisation, Role
+from coachloop.peer.models import Assignment, AssignmentCompletion, EffectivenessRating, Goal
 from coachloop.plans.models import Plan
 from coachloop.playbooks.models import Playbook
 from coachloop.portfolios.models import PortfolioEntry
@@ -244,6 +246,60 @@ def meetings_visible_to(user: AnyUser) -> QuerySet[Meeting]:
 def meeting_minutes_visible_to(user: AnyUser) -> QuerySet[Meeting]:
     """Meetings whose minutes (stage notes, summary) the user may read: content."""
     return Meeting.objects.filter(content_q(user))
+
+
+def meetings_in_calendar_of(user: AnyUser) -> QuerySet[Meeting]:
+    """The meetings a person is invited to, in engagements they still see: their calendar
+    feed. Metadata only (when, where, how, which engagement)."""
+    if not user.is_authenticated:
+        return Meeting.objects.none()
+    invited = Exists(MeetingParticipant.objects.filter(meeting=OuterRef("pk"), user=user))
+    return Meeting.objects.filter(invited, engagement__in=engagements_visible_to(user))
+
+
+def follow_ups_visible_to(user: AnyUser) -> QuerySet[FollowUp]:
+    """Next steps agreed in a meeting: content, at the visibility of the minutes they came from."""
+    return FollowUp.objects.filter(content_q(user))
+
+
+def goals_visible_to(user: AnyUser) -> QuerySet[Goal]:
+    """A peer coachee's goals: content (the built-in playbook shares them with supervisors)."""
+    return Goal.objects.filter(content_q(user))
+
+
+def effectiveness_ratings_visible_to(user: AnyUser) -> QuerySet[EffectivenessRating]:
+    """Ratings on the four levels of coaching effectiveness: content; the rater is the author."""
+    return EffectivenessRating.objects.filter(content_q(user, author="rater"))
+
+
+def assignments_visible_to(user: AnyUser) -> QuerySet[Assignment]:
+    """A programme's monthly assignments: to its managers, and to the teams they are set for
+    (every team, or one) and whoever sees those teams."""
+    if not user.is_authenticated:
+        return Assignment.objects.none()
+    teams = engagements_visible_to(user)
+    in_programme = Exists(teams.filter(programme=OuterRef("programme")))
+    return Assignment.objects.filter(
+        Q(programme__in=programmes_managed_by(user))
+        | (Q(engagement__isnull=True) & Q(in_programme))
+        | Q(engagement__in=teams)
+    )
+
+
+def assignments_managed_by(user: AnyUser) -> QuerySet[Assignment]:
+    return Assignment.objects.filter(programme__in=programmes_managed_by(user))
+
+
+def assignment_completions_visible_to(user: AnyUser) -> QuerySet[AssignmentCompletion]:
+    """Who completed which assignment: metadata, for whoever sees the team."""
+    return AssignmentCompletion.objects.filter(engagement__in=engagements_visible_to(user))
+
+
+def notifications_of(user: AnyUser) -> QuerySet[Notification]:
+    """A person's own reminders and notices; nobody reads another's."""
+    if not user.is_authenticated:
+        return Notification.objects.none()
+    return Notification.objects.filter(user=user)
 
 
 def feedback_collections_visible_to(user: AnyUser) -> QuerySet[FeedbackCollection]:
@@ -468,6 +524,13 @@ _RULES.update(
         (LibraryCategory, Action.VIEW): library_visible_to,
         (LibraryCategory, Action.MANAGE): library_managed_by,
         (LibraryStep, Action.VIEW): library_steps_visible_to,
+        (FollowUp, Action.VIEW): follow_ups_visible_to,
+        (Goal, Action.VIEW): goals_visible_to,
+        (EffectivenessRating, Action.VIEW): effectiveness_ratings_visible_to,
+        (Assignment, Action.VIEW): assignments_visible_to,
+        (Assignment, Action.MANAGE): assignments_managed_by,
+        (AssignmentCompletion, Action.VIEW): assignment_completions_visible_to,
+        (Notification, Action.VIEW): notifications_of,
     }
 )
 

@@ -41,6 +41,9 @@ class User(AbstractBaseUser, PermissionsMixin):
         _("site operator"), default=False, help_text=_("May use the Django admin.")
     )
     date_joined = models.DateTimeField(_("joined"), default=timezone.now)
+    #: an IANA zone ("Europe/London"); empty: the server's TIME_ZONE. Meetings are scheduled and
+    #: reminders, digests and calendar downloads are shown in it.
+    time_zone = models.CharField(_("time zone"), max_length=64, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     objects: ClassVar[UserManager] = UserManager()

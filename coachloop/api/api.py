@@ -16,11 +16,15 @@ from coachloop.api import schemas as s
 from coachloop.api.auth import ActiveSessionAuth, TokenAuth
 from coachloop.api.routers import (
     actionsteps,
+    cadence,
+    calendar,
     content,
     engagements,
     instructional,
     meetings,
+    notifications,
     observations,
+    peer,
     plans,
     playbooks,
     programmes,
@@ -252,3 +256,7 @@ api.add_router("/", meetings.router)
 api.add_router("/", actionsteps.router)
 api.add_router("/", observations.router)
 api.add_router("/", instructional.router)
+api.add_router("/", cadence.router)
+api.add_router("/", calendar.router)
+api.add_router("/", notifications.router)
+api.add_router("/", peer.router)

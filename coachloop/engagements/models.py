@@ -64,6 +64,13 @@ TEAM_ROLES = (ParticipantRole.COACH, ParticipantRole.COACHEE)
 SPONSOR_ROLES = (ParticipantRole.SPONSOR, ParticipantRole.DISTRICT_REP)
 
 
+class CadenceStatus(models.TextChoices):
+    NONE = "none", _("No cadence rules")
+    ON_TRACK = "on_track", _("On track")
+    AT_RISK = "at_risk", _("At risk")
+    OFF_TRACK = "off_track", _("Off track")
+
+
 class EngagementStatus(models.TextChoices):
     ACTIVE = "active", _("Active")
     COMPLETED = "completed", _("Completed")
@@ -93,10 +100,23 @@ class Engagement(models.Model):
     completed_at = models.DateTimeField(null=True, blank=True)
     agreement_text = models.TextField(_("agreement"), blank=True)
     created_at = models.DateTimeField(default=timezone.now)
+    #: the playbook's cadence rules as last checked (meetings.cadence): stored so that the
+    #: programme's overview is one filtered query, refreshed whenever a meeting changes and
+    #: daily by the worker (at risk depends on the date)
+    cadence_status = models.CharField(
+        max_length=20, choices=CadenceStatus.choices, default=CadenceStatus.NONE
+    )
+    #: why: [{"code": "month_missed", "message": "No session in October 2026", ...}]
+    cadence_reasons = models.JSONField(default=list, blank=True)
+    cadence_checked_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-starts_on", "title"]
-        indexes = [models.Index(fields=["programme", "status", "current_phase"])]
+        indexes = [
+            models.Index(fields=["programme", "status", "current_phase"]),
+            models.Index(fields=["programme", "cadence_status"]),
+            models.Index(fields=["organisation", "cadence_status"]),
+        ]
 
     def __str__(self) -> str:
         return self.title

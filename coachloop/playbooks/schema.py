@@ -40,6 +40,8 @@ ContentKind = Literal[
     "feedback",
     "action_step",
     "observation",
+    "goal",
+    "effectiveness",
 ]
 StepKind = Literal[
     "task",  # done by hand when its checklist is ticked
@@ -53,6 +55,8 @@ StepKind = Literal[
     "portfolio",  # done when a portfolio entry is accepted
     "action_step",  # done when the coachee has a current action step
     "observation",  # done when an observation is finished
+    "goals",  # done when every coachee has at least one goal (peer coaching)
+    "effectiveness",  # done when every rating of `point` is in (the four levels)
 ]
 
 #: The step kinds that name the form, rubric or meeting type they use.
@@ -61,6 +65,7 @@ NEEDS = {
     "feedback": "form",
     "score": "rubric",
     "meeting": "meeting",
+    "effectiveness": "point",
 }
 
 DEFAULT_VISIBILITY: dict[str, VisibilityName] = {
@@ -73,6 +78,8 @@ DEFAULT_VISIBILITY: dict[str, VisibilityName] = {
     "feedback": "team",
     "action_step": "team",
     "observation": "team",
+    "goal": "sponsors",
+    "effectiveness": "sponsors",
 }
 
 
@@ -152,6 +159,9 @@ class MeetingTypeSpec(_Strict):
     modes: list[Literal["in_person", "phone", "video"]] = ["in_person", "phone", "video"]
     attendees: list[RoleName] = ["coach", "coachee"]
     agenda: list[AgendaStage] = []
+    #: who can read this type's minutes by default (a triad meeting with the supervisors:
+    #: sponsors); none: the playbook's default for meetings
+    visibility: VisibilityName | None = None
 
 
 class InPersonRule(_Strict):
@@ -160,9 +170,16 @@ class InPersonRule(_Strict):
 
 
 class CadenceSpec(_Strict):
+    """How often a team meets, checked continuously (meetings.cadence)."""
+
+    #: the meeting types that count; empty: every type
+    meeting_types: list[Key] = []
     meetings_per_month_at_least: int | None = Field(default=None, ge=1)
     in_person: InPersonRule | None = None
     meeting_minutes: int | None = Field(default=None, ge=5)
+    #: by this day of the month, the month's session should be scheduled (a reminder goes out,
+    #: and the engagement is at risk)
+    schedule_by_day: int = Field(default=10, ge=1, le=28)
 
 
 class CycleSpec(_Strict):
@@ -177,6 +194,43 @@ class CycleSpec(_Strict):
     #: the usual length of an observation, in minutes
     observation_minutes: int = Field(default=15, ge=1, le=180)
     study_prompt: LongText = ""
+
+
+class EffectivenessLevelSpec(_Strict):
+    """One level of coaching effectiveness ("Reaction"), with what shows it."""
+
+    key: Key
+    title: Text
+    question: LongText = ""
+    indicators: list[Text] = Field(min_length=1)
+
+
+class EffectivenessPointSpec(_Strict):
+    """A set point at which the levels are rated (start, middle, end)."""
+
+    key: Key
+    title: Text
+    due_days: int = Field(ge=0, le=3650)
+
+
+class EffectivenessSpec(_Strict):
+    """The levels of coaching effectiveness, rated by each coachee about themself and by their
+    partner, at set points. A level is reached when it and every level below it are rated at
+    least `reached_at` on the scale."""
+
+    levels: list[EffectivenessLevelSpec] = Field(min_length=1)
+    points: list[EffectivenessPointSpec] = Field(min_length=1)
+    rated_by: list[Literal["self", "partner"]] = Field(default=["self", "partner"], min_length=1)
+    scale: tuple[int, int] = (1, 4)
+    scale_labels: list[Text] = []
+    reached_at: int = 3
+
+
+class GoalsSpec(_Strict):
+    """Goals per coachee, each from a source (peer coaching: DISC, a 360, academic testing)."""
+
+    sources: list[Text] = Field(min_length=1)
+    prompt: LongText = ""
 
 
 class AgreementSpec(_Strict):
@@ -208,6 +262,8 @@ class StepSpec(_Strict):
     form: Key | None = None
     rubric: Key | None = None
     meeting: Key | None = None
+    #: effectiveness steps: the rating point they ask for
+    point: Key | None = None
 
 
 class PhaseSpec(_Strict):
@@ -232,6 +288,10 @@ class Playbook(_Strict):
     meeting_types: list[MeetingTypeSpec] = []
     cadence: CadenceSpec | None = None
     cycle: CycleSpec | None = None
+    #: peer coaching: every member of a team is both coach and coachee
+    peer: bool = False
+    goals: GoalsSpec | None = None
+    effectiveness: EffectivenessSpec | None = None
     phases: list[PhaseSpec] = Field(min_length=1)
 
     # --- lookups the engine uses ---------------------------------------------------------------
@@ -384,6 +444,21 @@ def _check(pb: Playbook) -> list[Problem]:
                 )
             if step.kind in ("action_step", "observation") and pb.cycle is None:
                 problems.append(Problem(f"{here}.kind", f'a "{step.kind}" step needs a cycle'))
+            if step.kind == "goals" and pb.goals is None:
+                problems.append(Problem(f"{here}.kind", 'a "goals" step needs a goals section'))
+            if step.kind == "effectiveness":
+                if pb.effectiveness is None:
+                    problems.append(
+                        Problem(
+                            f"{here}.kind", 'an "effectiveness" step needs an effectiveness section'
+                        )
+                    )
+                elif step.point is not None and step.point not in {
+                    p.key for p in pb.effectiveness.points
+                }:
+                    problems.append(
+                        Problem(f"{here}.point", f'no point "{step.point}" in effectiveness.points')
+                    )
             if step.kind == "feedback" and step.form in forms and not pb.form(step.form).anonymous:
                 problems.append(Problem(f"{here}.form", "a feedback step needs an anonymous form"))
             if step.kind == "form" and step.form in forms and pb.form(step.form).anonymous:
@@ -469,6 +544,41 @@ def _check(pb: Playbook) -> list[Problem]:
         wanted = pb.cycle.observation_rubric
         if wanted is not None and wanted not in rubrics:
             problems.append(Problem("cycle.observation_rubric", f'no rubric "{wanted}" in rubrics'))
+    if pb.cadence:
+        for i, key in enumerate(pb.cadence.meeting_types):
+            if key not in meetings:
+                problems.append(
+                    Problem(
+                        f"cadence.meeting_types[{i}]", f'no meeting type "{key}" in meeting_types'
+                    )
+                )
+    if pb.peer and not (pb.roles.get("coach") and pb.roles["coach"].many):
+        problems.append(
+            Problem("roles.coach", "a peer playbook's teams have several members; set many")
+        )
+    if pb.effectiveness:
+        eff = pb.effectiveness
+        problems += _unique(eff.levels, "effectiveness.levels", "level")
+        problems += _unique(eff.points, "effectiveness.points", "point")
+        low, high = eff.scale
+        if low >= high:
+            problems.append(
+                Problem("effectiveness.scale", "the lowest point must be below the highest")
+            )
+        elif not low <= eff.reached_at <= high:
+            problems.append(
+                Problem("effectiveness.reached_at", f"must be on the scale, {low} to {high}")
+            )
+        if eff.scale_labels and len(eff.scale_labels) != high - low + 1:
+            problems.append(
+                Problem("effectiveness.scale_labels", f"give one label per point, {high - low + 1}")
+            )
+        if "partner" in eff.rated_by and not pb.peer:
+            problems.append(
+                Problem(
+                    "effectiveness.rated_by", "partners rate each other only in a peer playbook"
+                )
+            )
     if (
         pb.cadence
         and pb.cadence.in_person

@@ -179,3 +179,61 @@ def build_instructional(world: World) -> Engagement:
     ):
         ParticipantFactory(engagement=engagement, user=user, role=role)
     return engagement
+
+
+@dataclass
+class PeerTeam:
+    """A peer coaching team (seed 001) in `world`: principals Pia (Oak) and Paul (Elm), each
+    both peer coach and peer coachee, with their direct supervisor Sue (district) as sponsor and
+    Dan as district representative; Ada administers the programme. From 1 September 2026, its
+    steps made; nothing signed, no goal, meeting or rating yet."""
+
+    engagement: Engagement
+    pia: User
+    paul: User
+    sue: User
+
+
+def build_peer(world: World) -> PeerTeam:
+    playbook = builtin_playbook("peer-coaching")
+    programme = ProgrammeFactory(
+        organisation=world.district, name="Peer coaching for school leaders", playbook=playbook
+    )
+    programme.administrators.add(world.ada)
+    # Principals of two schools: a team across schools lives at the district, so each member
+    # holds a role there too (the engagement form says so when one is missing).
+    pia = person("pia@a.test", world.oak, Role.SCHOOL_LEADER)
+    paul = person("paul@a.test", world.elm, Role.SCHOOL_LEADER)
+    for leader in (pia, paul):
+        MembershipFactory(user=leader, organisation=world.district, role=Role.SCHOOL_LEADER)
+    sue = person("sue@a.test", world.district, Role.DISTRICT_REP)
+    for user, given, family in (
+        (pia, "Pia", "Park"),
+        (paul, "Paul", "Quinn"),
+        (sue, "Sue", "Reid"),
+    ):
+        user.given_name, user.family_name = given, family
+        user.save(update_fields=["given_name", "family_name"])
+    version = playbook.current
+    assert version is not None
+    assert version.spec.agreement is not None
+    engagement = EngagementFactory(
+        programme=programme,
+        organisation=world.district,
+        title="Peer team: Pia and Paul",
+        starts_on=datetime.date(2026, 9, 1),
+        playbook_version=version,
+        current_phase=version.spec.phases[0].key,
+        agreement_text=version.spec.agreement.text,
+    )
+    StepProgress.objects.bulk_create(steps_for(engagement, version.spec))
+    for user, role in (
+        (pia, ParticipantRole.COACH),
+        (pia, ParticipantRole.COACHEE),
+        (paul, ParticipantRole.COACH),
+        (paul, ParticipantRole.COACHEE),
+        (sue, ParticipantRole.SPONSOR),
+        (world.dan, ParticipantRole.DISTRICT_REP),
+    ):
+        ParticipantFactory(engagement=engagement, user=user, role=role)
+    return PeerTeam(engagement=engagement, pia=pia, paul=paul, sue=sue)

@@ -1,0 +1,5 @@
+"""cadence API"""
+
+from ninja import Router
+
+router = Router(tags=["cadence"])

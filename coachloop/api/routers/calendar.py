@@ -1,0 +1,5 @@
+"""calendar API"""
+
+from ninja import Router
+
+router = Router(tags=["calendar"])

@@ -1,0 +1,5 @@
+"""notifications API"""
+
+from ninja import Router
+
+router = Router(tags=["notifications"])

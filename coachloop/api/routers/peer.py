@@ -1,0 +1,5 @@
+"""peer API"""
+
+from ninja import Router
+
+router = Router(tags=["peer"])

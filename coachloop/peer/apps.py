@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class PeerConfig(AppConfig):
+    name = "coachloop.peer"
+    label = "peer"
