@@ -4,6 +4,7 @@ Outputs are read from model rows and from the selectors' page objects; a person 
 only ever `{id, name}`, never their email or memberships (those follow the people policy)."""
 
 import datetime
+import uuid
 from typing import Any
 
 from django.conf import settings
@@ -526,17 +527,34 @@ class MinutesOut(Schema):
     stages: list[StageNoteOut]
 
 
+class MeetingParticipantOut(Schema):
+    person: PersonRef
+    attended: bool | None = Field(description="Null until attendance is recorded.")
+
+    @staticmethod
+    def resolve_person(obj: Any) -> dict[str, Any]:
+        return {"id": obj.user.pk, "name": _name(obj.user)}
+
+
 class MeetingOut(Schema):
     id: int
     engagement_id: int
     meeting_type: str
     title: str
     starts_at: datetime.datetime
+    ends_at: datetime.datetime
+    time_zone: str = Field(description="The IANA zone the meeting was planned in.")
     length_minutes: int
     mode: str
     location: str
+    link: str = Field(description="The video call's address, if any.")
     status: str
     held_at: datetime.datetime | None
+    cancelled_at: datetime.datetime | None
+    reason: str = Field(description="Why it was last moved, or cancelled.")
+    uid: str = Field(description="The calendar entry's UID.")
+    sequence: int = Field(description="Raised on every move or cancellation.")
+    participants: list[MeetingParticipantOut]
     visibility: str
     revision: int = Field(description="How many times the minutes were saved; send it as base.")
     agenda: list[AgendaStageOut]
@@ -545,6 +563,14 @@ class MeetingOut(Schema):
     @staticmethod
     def resolve_length_minutes(obj: Any) -> int:
         return int(obj.minutes)
+
+    @staticmethod
+    def resolve_uid(obj: Any) -> str:
+        return str(obj.uid)
+
+    @staticmethod
+    def resolve_participants(obj: Any) -> list[Any]:
+        return list(obj.participants.all())
 
     @staticmethod
     def resolve_minutes(obj: Any) -> dict[str, Any] | None:
@@ -560,10 +586,66 @@ class MeetingOut(Schema):
 
 class MeetingIn(Schema):
     meeting_type: str
-    starts_at: datetime.datetime | None
+    starts_at: datetime.datetime | None = Field(
+        description="Without an offset: the clock of `time_zone`; with one: that instant."
+    )
+    time_zone: str | None = Field(None, description="IANA zone; empty: your own zone.")
+    ends_at: datetime.datetime | None = Field(None, description="Or give length_minutes.")
     mode: str
     location: str = Field("", max_length=200)
+    link: str = Field("", max_length=500, description="Video link (https:// or http://).")
     length_minutes: int | None = Field(None, description="Empty: the meeting type's length.")
+    participants: list[int] | None = Field(
+        None, description="Person ids; empty: everyone in the meeting type's attendee roles."
+    )
+    submission: uuid.UUID | None = Field(
+        None, description="A key of your choosing: the same key again returns the same meeting."
+    )
+
+
+class RescheduleIn(Schema):
+    starts_at: datetime.datetime | None
+    time_zone: str | None = Field(None, description="Empty: the meeting's zone.")
+    ends_at: datetime.datetime | None = None
+    length_minutes: int | None = Field(None, description="Empty: the meeting's length.")
+    mode: str | None = None
+    location: str | None = Field(None, max_length=200)
+    link: str | None = Field(None, max_length=500)
+    reason: str = Field("", max_length=500)
+
+
+class CancelIn(Schema):
+    reason: str = Field("", max_length=500, description="Required: why it is cancelled.")
+
+
+class AttendanceIn(Schema):
+    attended: dict[int, bool] = Field(description="Person id: whether they attended.")
+
+
+class FollowUpOut(Schema):
+    id: int
+    engagement_id: int
+    meeting_id: int | None
+    text: str
+    owner: PersonRef | None
+    due_on: datetime.date | None
+    done_at: datetime.datetime | None
+    visibility: str
+    created_at: datetime.datetime
+
+    @staticmethod
+    def resolve_owner(obj: Any) -> dict[str, Any] | None:
+        return {"id": obj.owner.pk, "name": _name(obj.owner)} if obj.owner else None
+
+
+class FollowUpIn(Schema):
+    text: str = Field(max_length=500)
+    owner: int | None = Field(None, description="A coach or coachee of the engagement.")
+    due_on: datetime.date | None = None
+
+
+class FollowUpDoneIn(Schema):
+    done: bool = Field(True, description="False reopens it.")
 
 
 class MinutesIn(Schema):

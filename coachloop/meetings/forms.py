@@ -3,9 +3,11 @@ one text per agenda stage. The services check the rules (modes, dates, lengths).
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from coachloop.access.models import Visibility
@@ -15,34 +17,123 @@ from coachloop.playbooks.schema import MeetingTypeSpec
 DATETIME_LOCAL = "%Y-%m-%dT%H:%M"
 
 
-class ScheduleForm(forms.Form):
-    meeting_type = forms.ChoiceField(label=_("Meeting"), choices=())
-    starts_at = forms.DateTimeField(
+TIME_INPUT = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+
+
+class WallClockField(forms.DateTimeField):
+    """A date and time as typed, without a zone: the service reads it on the meeting's own
+    clock (meetings.times), not the server's."""
+
+    def to_python(self, value: Any) -> datetime.datetime | None:
+        with timezone.override(datetime.UTC):
+            result = super().to_python(value)
+        return result.replace(tzinfo=None) if result is not None else None
+
+
+class _WhenFields(forms.Form):
+    """When a meeting is, in which time zone, and how: shared by planning and moving it."""
+
+    starts_at = WallClockField(
         label=_("Date and time"),
-        error_messages={"required": _("Enter when the meeting starts.")},
+        error_messages={
+            "required": _("Enter when the meeting starts."),
+            "invalid": _("Enter the date and time, like 2026-10-09 15:30."),
+        },
         input_formats=[DATETIME_LOCAL, "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S"],
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format=DATETIME_LOCAL),
+        help_text=_("The start, on the clock of the time zone below."),
     )
-    mode = forms.ChoiceField(label=_("How"), choices=MeetingMode.choices)
-    location = forms.CharField(
-        label=_("Where"),
-        max_length=200,
+    ends_at = forms.TimeField(
+        label=_("Ends at"),
         required=False,
-        help_text=_("A room, a phone number or a video link."),
+        widget=TIME_INPUT,
+        input_formats=["%H:%M", "%H:%M:%S"],
+        error_messages={"invalid": _("Enter the end as a time, like 16:30.")},
+        help_text=_("Or give the length below."),
     )
     minutes = forms.IntegerField(
         label=_("Length in minutes"),
         required=False,
         min_value=5,
         max_value=600,
-        help_text=_("Leave empty for the meeting's usual length."),
+        help_text=_("Leave empty for the usual length."),
+    )
+    time_zone = forms.ChoiceField(
+        label=_("Time zone"),
+        choices=(),
+        required=False,
+        help_text=_("The date and times are on this zone's clock."),
+    )
+    mode = forms.ChoiceField(label=_("How"), choices=MeetingMode.choices)
+    location = forms.CharField(
+        label=_("Where"),
+        max_length=200,
+        required=False,
+        help_text=_("A room or a phone number."),
+    )
+    link = forms.CharField(
+        label=_("Video link"),
+        max_length=500,
+        required=False,
+        help_text=_("For video calls: the address, starting with https://."),
     )
 
-    def __init__(self, *args: Any, meeting_types: list[MeetingTypeSpec], **kwargs: Any) -> None:
+    def __init__(self, *args: Any, zones: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        field = self.fields["time_zone"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = zones
+
+    def end_datetime(self) -> datetime.datetime | None:
+        """The end on the start's date (naive, in the chosen zone), when an end is given."""
+        start = self.cleaned_data.get("starts_at")
+        end = self.cleaned_data.get("ends_at")
+        if start is None or end is None:
+            return None
+        return datetime.datetime.combine(start.date(), end)
+
+
+class ScheduleForm(_WhenFields):
+    meeting_type = forms.ChoiceField(label=_("Meeting"), choices=())
+    participants = forms.TypedMultipleChoiceField(
+        label=_("Who is invited"),
+        required=False,
+        coerce=int,
+        choices=(),
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_(
+            "Leave all unticked to invite everyone who attends the kind of meeting chosen."
+        ),
+    )
+    submission = forms.UUIDField(required=False, widget=forms.HiddenInput)
+
+    field_order = [
+        "meeting_type",
+        "starts_at",
+        "ends_at",
+        "minutes",
+        "time_zone",
+        "mode",
+        "location",
+        "link",
+        "participants",
+    ]
+
+    def __init__(
+        self,
+        *args: Any,
+        meeting_types: list[MeetingTypeSpec],
+        people: list[tuple[int, str]] | None = None,
+        zones: list[tuple[str, str]],
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, zones=zones, **kwargs)
         field = self.fields["meeting_type"]
         assert isinstance(field, forms.ChoiceField)
         field.choices = [(m.key, f"{m.title} ({m.minutes} min)") for m in meeting_types]
+        invited = self.fields["participants"]
+        assert isinstance(invited, forms.ChoiceField)
+        invited.choices = people or []
         modes = "; ".join(
             f"{m.title}: {', '.join(str(MeetingMode(x).label).lower() for x in m.modes)}"
             for m in meeting_types
@@ -52,6 +143,53 @@ class ScheduleForm(forms.Form):
             self.fields["mode"].help_text = (
                 _("Some meetings are held only in some ways. %s.") % modes
             )
+
+
+class RescheduleForm(_WhenFields):
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=500,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Why it moves; kept with the meeting."),
+    )
+
+    def __init__(self, *args: Any, modes: list[str], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["mode"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = [(m, MeetingMode(m).label) for m in modes]
+
+
+class CancelForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": _("Say why the meeting is cancelled: the others are told.")},
+        help_text=_("The others invited are told that it is cancelled."),
+    )
+
+
+class FollowUpForm(forms.Form):
+    text = forms.CharField(
+        label=_("Next step"),
+        max_length=500,
+        error_messages={"required": _("Write the next step.")},
+    )
+    owner = forms.TypedChoiceField(label=_("Owner"), coerce=int, choices=(), required=False)
+    due_on = forms.DateField(
+        label=_("By"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={"invalid": _("Enter the date as a date, like 2026-10-05.")},
+    )
+
+    def __init__(self, *args: Any, owners: list[tuple[int, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["owner"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = [("", _("Nobody in particular")), *owners]
 
 
 class MinutesForm(forms.Form):

@@ -697,14 +697,17 @@ def guide_plan(
             field="starts_at",
         )
     if starts_at is not None:
-        if timezone.is_naive(starts_at):
-            starts_at = timezone.make_aware(starts_at)
+        from coachloop.meetings import times
+
+        zone = times.zone_of(actor)
+        if timezone.is_naive(starts_at):  # typed on the planner's own clock
+            starts_at = times.to_aware(starts_at, zone)
         if starts_at <= locked.starts_at:
             raise DomainError(
                 _("The next feedback meeting comes after this one: choose a later date."),
                 field="starts_at",
             )
-        if observation_on is not None and timezone.localdate(starts_at) < observation_on:
+        if observation_on is not None and times.local(starts_at, zone).date() < observation_on:
             raise DomainError(
                 _("Plan the next feedback meeting on or after the observation (%s).")
                 % date_format(observation_on),

@@ -15,6 +15,26 @@ urlpatterns = [
         name="meeting_cancel",
     ),
     path(
+        "engagements/<int:engagement_pk>/meetings/<int:pk>/reschedule/",
+        views.meeting_reschedule,
+        name="meeting_reschedule",
+    ),
+    path(
+        "engagements/<int:engagement_pk>/meetings/<int:pk>/attendance/",
+        views.meeting_attendance,
+        name="meeting_attendance",
+    ),
+    path(
+        "engagements/<int:engagement_pk>/meetings/<int:pk>/next-steps/",
+        views.follow_up_add,
+        name="follow_up_add",
+    ),
+    path(
+        "engagements/<int:engagement_pk>/next-steps/<int:pk>/done/",
+        views.follow_up_done,
+        name="follow_up_done",
+    ),
+    path(
         "engagements/<int:engagement_pk>/meetings/<int:pk>/guide/",
         views.meeting_guide,
         name="meeting_guide",

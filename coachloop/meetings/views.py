@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime
 import json
+import uuid
 from typing import Any
 
 from django.contrib import messages
@@ -16,26 +17,37 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
 from coachloop.access import policy
 from coachloop.access.policy import Action
 from coachloop.engagements.models import Engagement, EngagementStatus
+from coachloop.engagements.services import people_in
 from coachloop.lib.errors import DomainError
 from coachloop.lib.http import AuthedRequest
 from coachloop.lib.views import add_domain_error, forbidden, paginate
-from coachloop.meetings import guide, services
+from coachloop.meetings import followups, guide, services, times
 from coachloop.meetings.forms import (
+    CancelForm,
+    FollowUpForm,
     GuideActionForm,
     GuideHeldForm,
     GuideNoteForm,
     GuidePlanForm,
     MinutesForm,
+    RescheduleForm,
     ScheduleForm,
 )
 from coachloop.meetings.guide import GuideState
-from coachloop.meetings.models import Meeting, MeetingStatus
+from coachloop.meetings.models import (
+    FollowUp,
+    Meeting,
+    MeetingMode,
+    MeetingParticipant,
+    MeetingStatus,
+)
 
 
 def _agenda_rows(meeting: Meeting) -> list[dict[str, Any]]:
@@ -47,6 +59,22 @@ def _agenda_rows(meeting: Meeting) -> list[dict[str, Any]]:
         rows.append({**stage, "start": start, "end": start + length})
         start += length
     return rows
+
+
+def _people_choices(engagement: Engagement) -> list[tuple[int, str]]:
+    """The engagement's people, each once, with their roles: the participants to choose from."""
+    roles: dict[int, list[str]] = {}
+    names: dict[int, str] = {}
+    spec = engagement.spec
+    for p in engagement.participants.select_related("user").order_by("pk"):
+        names[p.user_id] = str(p.user)
+        label = spec.role_label(p.role) if spec else p.get_role_display()
+        roles.setdefault(p.user_id, []).append(str(label))
+    return [(pk, f"{names[pk]} ({', '.join(roles[pk])})") for pk in names]
+
+
+def _viewer_zone(user: Any) -> str:
+    return times.zone_of(user)
 
 
 @never_cache
@@ -65,12 +93,25 @@ def meeting_list(request: AuthedRequest, pk: int) -> HttpResponse:
     status = 200
     if can_schedule:
         wanted = request.GET.get("type", "")
-        initial: dict[str, Any] = {"mode": "in_person"}
-        if any(m.key == wanted for m in meeting_types):
-            initial["meeting_type"] = wanted
+        chosen = next((m for m in meeting_types if m.key == wanted), None)
+        kind = chosen or meeting_types[0]
+        people = _people_choices(engagement)
+        initial: dict[str, Any] = {
+            "meeting_type": kind.key,
+            "mode": "in_person" if "in_person" in kind.modes else kind.modes[0],
+            "time_zone": _viewer_zone(user),
+            "submission": uuid.uuid4(),
+        }
+        if chosen is not None:
+            # The kind is known (the step's link names it): tick those who attend it. Without
+            # it nobody is ticked, and the kind chosen in the form decides who is invited.
+            attendees = {u.pk for u in people_in(engagement, chosen.attendees)}
+            initial["participants"] = [pk for pk, _label in people if pk in attendees]
         form = ScheduleForm(
             request.POST if request.method == "POST" else None,
             meeting_types=meeting_types,
+            people=people,
+            zones=times.zone_choices(_viewer_zone(user)),
             initial=initial,
         )
     if request.method == "POST":
@@ -84,9 +125,14 @@ def meeting_list(request: AuthedRequest, pk: int) -> HttpResponse:
                     engagement=engagement,
                     meeting_type=data["meeting_type"],
                     starts_at=data["starts_at"],
+                    ends_at=form.end_datetime(),
+                    time_zone=data["time_zone"] or None,
                     mode=data["mode"],
                     location=data["location"],
+                    link=data["link"],
                     minutes=data["minutes"],
+                    participants=data["participants"] or None,
+                    submission=data["submission"],
                 )
             except DomainError as err:
                 if err.status == 403:
@@ -113,6 +159,33 @@ def _meeting_or_404(request: AuthedRequest, engagement_pk: int, pk: int) -> Meet
     return meeting
 
 
+def _when_rows(meeting: Meeting, viewer: Any) -> dict[str, Any]:
+    """The meeting's start and end on its own clock, and on the viewer's if theirs differs."""
+    start = times.local(meeting.starts_at, meeting.time_zone)
+    end = times.local(meeting.ends_at, meeting.time_zone)
+    rows: dict[str, Any] = {
+        "when_local": date_format(start, "l j F Y, H:i")
+        + " to "
+        + date_format(end, "H:i")
+        + f" ({meeting.time_zone.replace('_', ' ')})",
+        "when_viewer": "",
+    }
+    mine = _viewer_zone(viewer)
+    if mine != meeting.time_zone:
+        ours = times.local(meeting.starts_at, mine)
+        theirs = start.utcoffset() != ours.utcoffset()
+        if theirs:
+            rows["when_viewer"] = date_format(ours, "l j F Y, H:i") + f" ({mine.replace('_', ' ')})"
+    return rows
+
+
+def _attendance_text(participants: list[MeetingParticipant]) -> dict[str, str]:
+    came = [str(p.user) for p in participants if p.attended is True]
+    absent = [str(p.user) for p in participants if p.attended is False]
+    unknown = [str(p.user) for p in participants if p.attended is None]
+    return {"came": ", ".join(came), "absent": ", ".join(absent), "unknown": ", ".join(unknown)}
+
+
 @never_cache
 @login_required
 def meeting_detail(request: AuthedRequest, engagement_pk: int, pk: int) -> HttpResponse:
@@ -120,30 +193,14 @@ def meeting_detail(request: AuthedRequest, engagement_pk: int, pk: int) -> HttpR
     engagement = meeting.engagement
     user = request.user
     minutes_visible = policy.meeting_minutes_visible_to(user).filter(pk=meeting.pk).exists()
+    writes = policy.allowed(user, Action.ADD_NOTE, engagement)
     # Writing the minutes replaces them: only someone who may read them may write them.
-    can_record = (
-        minutes_visible
-        and meeting.status != MeetingStatus.CANCELLED
-        and policy.allowed(user, Action.ADD_NOTE, engagement)
-    )
+    can_record = minutes_visible and meeting.status != MeetingStatus.CANCELLED and writes
     form = None
     status = 200
     conflict = False
     if can_record:
-        initial: dict[str, Any] = {
-            "summary": meeting.summary,
-            "visibility": meeting.visibility,
-            "base": meeting.revision,
-            "held": meeting.status == MeetingStatus.HELD
-            or meeting.starts_at <= timezone.now() + datetime.timedelta(hours=12),
-        }
-        for index, note in enumerate(meeting.stage_notes):
-            initial[f"stage_{index}"] = note
-        form = MinutesForm(
-            request.POST if request.method == "POST" else None,
-            agenda=meeting.agenda,
-            initial=initial,
-        )
+        form = _minutes_form(meeting, request.POST if request.method == "POST" else None)
     if request.method == "POST":
         if form is None:
             return forbidden(request)
@@ -178,6 +235,39 @@ def meeting_detail(request: AuthedRequest, engagement_pk: int, pk: int) -> HttpR
                 )
                 return redirect(meeting)
         status = 409 if conflict else 422
+    return _detail_page(request, meeting, form=form, status=status)
+
+
+def _minutes_form(meeting: Meeting, data: Any) -> MinutesForm:
+    initial: dict[str, Any] = {
+        "summary": meeting.summary,
+        "visibility": meeting.visibility,
+        "base": meeting.revision,
+        "held": meeting.status == MeetingStatus.HELD
+        or meeting.starts_at <= timezone.now() + datetime.timedelta(hours=12),
+    }
+    for index, note in enumerate(meeting.stage_notes):
+        initial[f"stage_{index}"] = note
+    return MinutesForm(data, agenda=meeting.agenda, initial=initial)
+
+
+def _detail_page(
+    request: AuthedRequest,
+    meeting: Meeting,
+    *,
+    form: MinutesForm | None = None,
+    follow_up_form: FollowUpForm | None = None,
+    attendance_error: str = "",
+    status: int = 200,
+) -> HttpResponse:
+    engagement = meeting.engagement
+    user = request.user
+    minutes_visible = policy.meeting_minutes_visible_to(user).filter(pk=meeting.pk).exists()
+    writes = policy.allowed(user, Action.ADD_NOTE, engagement)
+    active = engagement.status == EngagementStatus.ACTIVE
+    can_record = minutes_visible and meeting.status != MeetingStatus.CANCELLED and writes
+    if form is None and can_record:
+        form = _minutes_form(meeting, None)
     stages = _agenda_rows(meeting)
     if minutes_visible:
         for stage, note in zip(stages, meeting.stage_notes, strict=False):
@@ -188,6 +278,18 @@ def meeting_detail(request: AuthedRequest, engagement_pk: int, pk: int) -> HttpR
                 stage["spent"] = done.used_clock
                 stage["extra"] = done.extra
                 stage["skipped"] = done.skipped
+    participants = list(meeting.participants.select_related("user"))
+    started = meeting.starts_at <= timezone.now() + datetime.timedelta(hours=12)
+    can_attendance = (
+        writes
+        and active
+        and bool(participants)
+        and meeting.status != MeetingStatus.CANCELLED
+        and (meeting.status == MeetingStatus.HELD or started)
+    )
+    can_follow_up = can_record and active
+    if can_follow_up and follow_up_form is None:
+        follow_up_form = FollowUpForm(owners=_owner_choices(engagement), prefix="next")
     context = {
         "engagement": engagement,
         "meeting": meeting,
@@ -195,36 +297,216 @@ def meeting_detail(request: AuthedRequest, engagement_pk: int, pk: int) -> HttpR
         "minutes_visible": minutes_visible,
         "has_minutes": minutes_visible and (meeting.summary or any(meeting.stage_notes)),
         "form": form,
-        "can_cancel": meeting.status == MeetingStatus.PLANNED
-        and policy.allowed(user, Action.ADD_NOTE, engagement),
+        "can_change": meeting.status == MeetingStatus.PLANNED and writes and active,
+        "can_cancel": meeting.status == MeetingStatus.PLANNED and writes,
         # the guide is for those who may write the minutes
         "can_guide": can_record and bool(meeting.agenda),
+        "participants": participants,
+        "attendance": _attendance_text(participants),
+        "can_attendance": can_attendance,
+        "attendance_error": attendance_error,
+        "follow_ups": followups.follow_ups_of_meeting(user, meeting),
+        "follow_up_form": follow_up_form if can_follow_up else None,
+        **_when_rows(meeting, user),
     }
     return render(request, "meetings/meeting_detail.html", context, status=status)
 
 
+def _owner_choices(engagement: Engagement) -> list[tuple[int, str]]:
+    return [(u.pk, str(u)) for u in followups.owner_choices(engagement)]
+
+
+@never_cache
+@login_required
+def meeting_reschedule(request: AuthedRequest, engagement_pk: int, pk: int) -> HttpResponse:
+    meeting = _meeting_or_404(request, engagement_pk, pk)
+    engagement = meeting.engagement
+    user = request.user
+    if not policy.allowed(user, Action.ADD_NOTE, engagement):
+        return forbidden(request, _("Only the engagement's coaches and coachees move meetings."))
+    if meeting.status != MeetingStatus.PLANNED:
+        messages.info(
+            request,
+            _("This meeting is %s; it can't be moved.") % meeting.get_status_display().lower(),
+        )
+        return redirect(meeting)
+    kind = services.meeting_kind(meeting)
+    modes: list[str] = [str(m) for m in (kind.modes if kind else MeetingMode.values)]
+    if meeting.mode not in modes:
+        modes.append(meeting.mode)
+    start = times.local(meeting.starts_at, meeting.time_zone)
+    form = RescheduleForm(
+        request.POST if request.method == "POST" else None,
+        modes=modes,
+        zones=times.zone_choices(meeting.time_zone, _viewer_zone(user)),
+        initial={
+            "starts_at": start.replace(tzinfo=None),
+            "ends_at": times.local(meeting.ends_at, meeting.time_zone).time(),
+            "time_zone": meeting.time_zone,
+            "mode": meeting.mode,
+            "location": meeting.location,
+            "link": meeting.link,
+        },
+    )
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                services.meeting_reschedule(
+                    actor=user,
+                    meeting=meeting,
+                    starts_at=data["starts_at"],
+                    ends_at=form.end_datetime(),
+                    minutes=data["minutes"],
+                    time_zone=data["time_zone"] or None,
+                    mode=data["mode"],
+                    location=data["location"],
+                    link=data["link"],
+                    reason=data["reason"],
+                )
+            except DomainError as err:
+                if err.status == 403:
+                    return forbidden(request, err.message)
+                if err.status == 409:
+                    messages.error(request, err.message)
+                    return redirect(meeting)
+                add_domain_error(form, err)
+            else:
+                messages.success(
+                    request, _("“%s” is moved; everyone invited is told.") % meeting.title
+                )
+                return redirect(meeting)
+        status = 422
+    context = {
+        "engagement": engagement,
+        "meeting": meeting,
+        "form": form,
+        **_when_rows(meeting, user),
+    }
+    return render(request, "meetings/meeting_reschedule.html", context, status=status)
+
+
+@never_cache
 @login_required
 def meeting_cancel(request: AuthedRequest, engagement_pk: int, pk: int) -> HttpResponse:
-    """GET asks for confirmation; POST cancels."""
+    """GET asks for confirmation and a reason; POST cancels."""
     meeting = _meeting_or_404(request, engagement_pk, pk)
     policy.require(request.user, Action.ADD_NOTE, meeting.engagement)
-    if request.method == "POST":
-        try:
-            services.meeting_cancel(actor=request.user, meeting=meeting)
-        except DomainError as err:
-            if err.status == 403:
-                return forbidden(request, err.message)
-            messages.error(request, err.message)
-        else:
-            messages.success(request, _("“%s” is cancelled.") % meeting.title)
-        return redirect(meeting)
-    if meeting.status != MeetingStatus.PLANNED:
+    if meeting.status != MeetingStatus.PLANNED and request.method != "POST":
         messages.info(
             request,
             _("This meeting is %s; it can't be cancelled.") % meeting.get_status_display().lower(),
         )
         return redirect(meeting)
-    return render(request, "meetings/meeting_cancel.html", {"meeting": meeting})
+    form = CancelForm(request.POST if request.method == "POST" else None)
+    status = 200
+    if request.method == "POST":
+        if meeting.status == MeetingStatus.HELD:
+            messages.error(request, _("A meeting that was held can't be cancelled."))
+            return redirect(meeting)
+        if form.is_valid():
+            try:
+                services.meeting_cancel(
+                    actor=request.user, meeting=meeting, reason=form.cleaned_data["reason"]
+                )
+            except DomainError as err:
+                if err.status == 403:
+                    return forbidden(request, err.message)
+                if err.field is None:
+                    messages.error(request, err.message)
+                    return redirect(meeting)
+                add_domain_error(form, err)
+            else:
+                messages.success(request, _("“%s” is cancelled.") % meeting.title)
+                return redirect(meeting)
+        status = 422
+    context = {"meeting": meeting, "engagement": meeting.engagement, "form": form}
+    context.update(_when_rows(meeting, request.user))
+    return render(request, "meetings/meeting_cancel.html", context, status=status)
+
+
+@never_cache
+@login_required
+def meeting_attendance(request: AuthedRequest, engagement_pk: int, pk: int) -> HttpResponse:
+    """POST: who attended, one choice per participant (attended_<user id> = yes, no or blank)."""
+    meeting = _meeting_or_404(request, engagement_pk, pk)
+    if request.method != "POST":
+        return redirect(meeting)
+    attended: dict[int, bool] = {}
+    for key, value in request.POST.items():
+        if key.startswith("attended_") and key[9:].isdigit() and value in ("yes", "no"):
+            attended[int(key[9:])] = value == "yes"
+    try:
+        services.meeting_attendance(actor=request.user, meeting=meeting, attended=attended)
+    except DomainError as err:
+        if err.status == 403:
+            return forbidden(request, err.message)
+        return _detail_page(request, meeting, attendance_error=err.message, status=422)
+    messages.success(request, _("Attendance saved."))
+    return redirect(meeting.get_absolute_url() + "#attendance")
+
+
+@never_cache
+@login_required
+def follow_up_add(request: AuthedRequest, engagement_pk: int, pk: int) -> HttpResponse:
+    meeting = _meeting_or_404(request, engagement_pk, pk)
+    if request.method != "POST":
+        return redirect(meeting)
+    form = FollowUpForm(request.POST, owners=_owner_choices(meeting.engagement), prefix="next")
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            followups.follow_up_add(
+                actor=request.user,
+                meeting=meeting,
+                text=data["text"],
+                owner=data["owner"] or None,
+                due_on=data["due_on"],
+            )
+        except DomainError as err:
+            if err.status == 403:
+                return forbidden(request, err.message)
+            add_domain_error(form, err)
+        else:
+            messages.success(request, _("Next step added."))
+            return redirect(meeting.get_absolute_url() + "#next-steps")
+    return _detail_page(request, meeting, follow_up_form=form, status=422)
+
+
+@never_cache
+@login_required
+def follow_up_done(request: AuthedRequest, engagement_pk: int, pk: int) -> HttpResponse:
+    """POST done=1 marks a next step done, done=0 reopens it; back to where the form was."""
+    engagement = policy.get_visible_or_404(request.user, Engagement, engagement_pk)
+    follow_up = policy.get_visible_or_404(request.user, FollowUp, pk, engagement=engagement)
+    follow_up.engagement = engagement
+    back = request.POST.get("next", "")
+    if not back or not url_has_allowed_host_and_scheme(
+        back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        back = (
+            follow_up.meeting.get_absolute_url() + "#next-steps"
+            if follow_up.meeting
+            else engagement.get_absolute_url()
+        )
+    if request.method != "POST":
+        return redirect(back)
+    done = request.POST.get("done") == "1"
+    try:
+        followups.follow_up_done(actor=request.user, follow_up=follow_up, done=done)
+    except DomainError as err:
+        if err.status == 403:
+            return forbidden(request, err.message)
+        messages.error(request, err.message)
+    else:
+        messages.success(
+            request,
+            _("“%s” is done.") % follow_up.text
+            if done
+            else _("“%s” is open again.") % follow_up.text,
+        )
+    return redirect(back)
 
 
 # --- The live meeting guide ----------------------------------------------------------------------

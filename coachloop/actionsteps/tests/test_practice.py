@@ -129,6 +129,6 @@ def test_only_the_coach_logs_attempts_and_readers_of_the_minutes_see_them(
 
 def test_a_cancelled_meeting_takes_no_attempts(world, instructional, meeting):
     step = make_step(world, instructional)
-    services.meeting_cancel(actor=world.cora, meeting=meeting)
+    services.meeting_cancel(actor=world.cora, meeting=meeting, reason="Tom is ill")
     with pytest.raises(DomainError, match="cancelled"):
         practice_attempt_add(actor=world.cora, meeting=meeting, action_step=step, met=[True] * 3)

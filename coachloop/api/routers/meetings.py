@@ -6,7 +6,7 @@ import datetime
 from typing import Any, Literal
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Exists, OuterRef, QuerySet, Value
+from django.db.models import Exists, OuterRef, Prefetch, QuerySet, Value
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
@@ -26,9 +26,9 @@ from coachloop.feedback import selectors as feedback_selectors
 from coachloop.feedback import services as feedback
 from coachloop.feedback.models import FeedbackCollection
 from coachloop.lib.errors import DomainError
-from coachloop.meetings import guide
+from coachloop.meetings import followups, guide
 from coachloop.meetings import services as meetings
-from coachloop.meetings.models import Meeting
+from coachloop.meetings.models import FollowUp, Meeting, MeetingParticipant
 
 router = Router(tags=["meetings and feedback"])
 
@@ -42,6 +42,9 @@ def _meetings(user: User, engagement: Engagement) -> QuerySet[Meeting]:
         policy.meetings_visible_to(user)
         .filter(engagement=engagement)
         .annotate(minutes_visible=Exists(readable))
+        .prefetch_related(
+            Prefetch("participants", MeetingParticipant.objects.select_related("user"))
+        )
         .order_by("starts_at", "pk")
     )
 
@@ -72,6 +75,9 @@ def meeting_detail(request: HttpRequest, pk: int, meeting_id: int) -> Meeting:
     "/engagements/{pk}/meetings",
     response={201: s.MeetingOut},
     summary="Schedule one of the playbook's meeting types (coaches and coachees)",
+    description="A start without an offset is read on the clock of `time_zone` (a time the "
+    "clocks skip is refused). Give `ends_at` or `length_minutes`. Participants must take part "
+    "in the engagement. Sending the same `submission` again returns the meeting it made.",
 )
 def meeting_schedule(request: HttpRequest, pk: int, payload: s.MeetingIn) -> Status[Meeting]:
     user = user_of(request)
@@ -81,11 +87,59 @@ def meeting_schedule(request: HttpRequest, pk: int, payload: s.MeetingIn) -> Sta
         engagement=engagement,
         meeting_type=payload.meeting_type,
         starts_at=payload.starts_at,
+        time_zone=payload.time_zone or None,
+        ends_at=payload.ends_at,
         mode=payload.mode,
         location=payload.location,
+        link=payload.link,
         minutes=payload.length_minutes,
+        participants=payload.participants or None,
+        submission=payload.submission,
     )
     return Status(201, _meeting(user, engagement, meeting.pk))
+
+
+@router.post(
+    "/engagements/{pk}/meetings/{meeting_id}/reschedule",
+    response=s.MeetingOut,
+    summary="Move a planned meeting (its calendar sequence goes up; everyone invited is told)",
+)
+def meeting_reschedule(
+    request: HttpRequest, pk: int, meeting_id: int, payload: s.RescheduleIn
+) -> Meeting:
+    user = user_of(request)
+    engagement = engagement_or_404(request, pk)
+    meeting = _meeting(user, engagement, meeting_id)
+    meeting.engagement = engagement
+    meetings.meeting_reschedule(
+        actor=user,
+        meeting=meeting,
+        starts_at=payload.starts_at,
+        time_zone=payload.time_zone or None,
+        ends_at=payload.ends_at,
+        minutes=payload.length_minutes,
+        mode=payload.mode or None,
+        location=payload.location,
+        link=payload.link,
+        reason=payload.reason,
+    )
+    return _meeting(user, engagement, meeting_id)
+
+
+@router.post(
+    "/engagements/{pk}/meetings/{meeting_id}/attendance",
+    response=s.MeetingOut,
+    summary="Record who attended a meeting that has taken place (its participants only)",
+)
+def meeting_attendance(
+    request: HttpRequest, pk: int, meeting_id: int, payload: s.AttendanceIn
+) -> Meeting:
+    user = user_of(request)
+    engagement = engagement_or_404(request, pk)
+    meeting = _meeting(user, engagement, meeting_id)
+    meeting.engagement = engagement
+    meetings.meeting_attendance(actor=user, meeting=meeting, attended=payload.attended)
+    return _meeting(user, engagement, meeting_id)
 
 
 @router.put(
@@ -118,11 +172,61 @@ def meeting_minutes(
     response=s.MeetingOut,
     summary="Cancel a meeting that has not been held",
 )
-def meeting_cancel(request: HttpRequest, pk: int, meeting_id: int) -> Meeting:
+def meeting_cancel(request: HttpRequest, pk: int, meeting_id: int, payload: s.CancelIn) -> Meeting:
     user = user_of(request)
     engagement = engagement_or_404(request, pk)
-    meetings.meeting_cancel(actor=user, meeting=_meeting(user, engagement, meeting_id))
+    meeting = _meeting(user, engagement, meeting_id)
+    meeting.engagement = engagement
+    meetings.meeting_cancel(actor=user, meeting=meeting, reason=payload.reason)
     return _meeting(user, engagement, meeting_id)
+
+
+# --- Agreed next steps --------------------------------------------------------------------------
+
+
+@router.get(
+    "/engagements/{pk}/follow-ups",
+    response=list[s.FollowUpOut],
+    summary="Agreed next steps you may read (at the visibility of their meeting's minutes)",
+)
+@paginate(PageNumberPagination)
+def follow_up_list(request: HttpRequest, pk: int) -> Any:
+    return followups.follow_ups_for(user_of(request), engagement_or_404(request, pk))
+
+
+@router.post(
+    "/engagements/{pk}/meetings/{meeting_id}/follow-ups",
+    response={201: s.FollowUpOut},
+    summary="Add a next step agreed in a meeting (those who may write its minutes)",
+)
+def follow_up_add(
+    request: HttpRequest, pk: int, meeting_id: int, payload: s.FollowUpIn
+) -> Status[FollowUp]:
+    user = user_of(request)
+    engagement = engagement_or_404(request, pk)
+    meeting = _meeting(user, engagement, meeting_id)
+    meeting.engagement = engagement
+    made = followups.follow_up_add(
+        actor=user, meeting=meeting, text=payload.text, owner=payload.owner, due_on=payload.due_on
+    )
+    return Status(201, made)
+
+
+@router.post(
+    "/engagements/{pk}/follow-ups/{follow_up_id}/done",
+    response=s.FollowUpOut,
+    summary="Mark a next step done, or reopen it with done: false",
+)
+def follow_up_done(
+    request: HttpRequest, pk: int, follow_up_id: int, payload: s.FollowUpDoneIn
+) -> FollowUp:
+    user = user_of(request)
+    engagement = engagement_or_404(request, pk)
+    found = followups.follow_ups_for(user, engagement).filter(pk=follow_up_id).first()
+    if found is None:
+        raise Http404
+    found.engagement = engagement
+    return followups.follow_up_done(actor=user, follow_up=found, done=payload.done)
 
 
 # --- The live meeting guide and practice attempts ----------------------------------------------

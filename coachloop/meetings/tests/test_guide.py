@@ -210,7 +210,7 @@ def test_the_guide_keeps_the_plan_kept_in_the_same_field(world, feedback):
 
 
 def test_a_cancelled_meeting_refuses_the_guide(world, feedback, signed_in):
-    services.meeting_cancel(actor=world.cora, meeting=feedback)
+    services.meeting_cancel(actor=world.cora, meeting=feedback, reason="Tom is ill")
     with pytest.raises(DomainError, match="cancelled"):
         act(world, feedback, "start", 0)
     response = signed_in(world.cora).get(guide_url(feedback))

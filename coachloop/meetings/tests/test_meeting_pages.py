@@ -199,10 +199,17 @@ def test_cancelling_asks_first_and_a_held_meeting_stays(world, signed_in, held_y
     url = reverse("meeting_cancel", args=[world.engagement.pk, held_yesterday.pk])
     html = cora.get(url).content.decode()
     assert "Cancel this meeting?" in html
-    response = cora.post(url, follow=True)
+    response = cora.post(url, {"reason": ""})
+    assert response.status_code == 422
+    assert "Say why the meeting is cancelled" in response.content.decode()
+    held_yesterday.refresh_from_db()
+    assert held_yesterday.status == MeetingStatus.PLANNED
+    response = cora.post(url, {"reason": "Tom is at a conference"}, follow=True)
     assert "“Orientation meeting” is cancelled." in messages_of(response)
     held_yesterday.refresh_from_db()
     assert held_yesterday.status == MeetingStatus.CANCELLED
+    assert held_yesterday.reason == "Tom is at a conference"
+    assert "Tom is at a conference" in response.content.decode()
     assert "Write the minutes" not in response.content.decode()
 
     other = services.meeting_schedule(
@@ -216,7 +223,7 @@ def test_cancelling_asks_first_and_a_held_meeting_stays(world, signed_in, held_y
         actor=world.cora, meeting=other, stage_notes=[""] * len(other.agenda), summary="Done"
     )
     url = reverse("meeting_cancel", args=[world.engagement.pk, other.pk])
-    response = cora.post(url, follow=True)
+    response = cora.post(url, {"reason": "Too late"}, follow=True)
     assert "A meeting that was held can&#x27;t be cancelled." in response.content.decode()
     other.refresh_from_db()
     assert other.status == MeetingStatus.HELD
