@@ -1,3 +1,9 @@
-from django.urls import URLPattern
+from django.urls import path
 
-urlpatterns: list[URLPattern] = []
+from coachloop.cadence import views
+
+urlpatterns = [
+    path("cadence/", views.overview, name="cadence_overview"),
+    path("cadence/export/", views.export, name="cadence_export"),
+    path("programmes/<int:pk>/cadence/", views.overview, name="programme_cadence"),
+]
