@@ -1,12 +1,23 @@
-"""Background delivery of notifications, on Django's tasks framework (worker: db_worker)."""
+"""Background work of notifications, on Django's tasks framework (worker: `coachloop worker`).
+
+- `deliver`: email a notice to people now (queued by services.notify);
+- `tick`: every minute, make the reminders that are due (scan) and email them (delivery),
+  and once a day refresh every engagement's cadence (it depends on the date)."""
 
 from __future__ import annotations
 
+import logging
+from typing import Any
+
 from django.conf import settings
+from django.core.cache import cache
 from django.core.mail import send_mail
 from django.tasks import task
+from django.utils import timezone
 
 from coachloop.accounts.models import User
+
+logger = logging.getLogger(__name__)
 
 
 @task()
@@ -18,3 +29,39 @@ def deliver(user_ids: list[int], subject: str, body: str) -> int:
             subject, body, settings.DEFAULT_FROM_EMAIL, [user.email], fail_silently=False
         )
     return sent
+
+
+def refresh_cadence_daily() -> int | None:
+    """Refresh every engagement's cadence once a day (per cache: a shared cache makes it once
+    across workers): "at risk" depends on the date, not only on meetings. None when it already
+    ran today."""
+    from coachloop.cadence.services import refresh_all
+
+    key = f"coachloop:cadence-refresh:{timezone.localdate():%Y-%m-%d}"
+    if not cache.add(key, True, timeout=2 * 24 * 3600):
+        return None
+    try:
+        return refresh_all()
+    except Exception:
+        cache.delete(key)  # try again at the next tick
+        raise
+
+
+def run_tick() -> dict[str, Any]:
+    from coachloop.notifications.delivery import deliver_due
+    from coachloop.notifications.scan import scan
+
+    cadence = None
+    try:
+        cadence = refresh_cadence_daily()
+    except Exception:
+        logger.exception("The daily cadence refresh failed; it is tried again at the next tick.")
+    made = scan()
+    sent = deliver_due()
+    return {"made": made, "sent": sent, "cadence": cadence}
+
+
+@task()
+def tick() -> dict[str, Any]:
+    """Make the reminders due by now and email them (and the daily cadence refresh)."""
+    return run_tick()
