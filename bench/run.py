@@ -22,6 +22,15 @@ ic.teacher@. Saving an observation draft (the autosave, `observation_draft`) is 
 of the JSON the page's script sends, each naming the revision the last one returned; the draft
 is discarded afterwards. Its median must be under 30 ms: the run says whether it is.
 
+Peer coaching, meetings and calendars (issue 5): the programme administrator's cadence overview
+(`cadence_overview`, default filter and off track only, the peer programme's own overview, and
+`/api/cadence`) over every engagement of the district (3,000 on the large dataset, with 100,000
+meetings), and the calendar feed of coach@ (`calendar_feed`, the meetings they are invited to
+from 90 days ago onwards: about 560 on the large dataset, 80 in the demo), fetched with a token
+from `meetings.calendar.feed_create`, as a calendar app does (no session): once as served again
+(the file kept in the cache under its fingerprint) and once built afresh (cache cleared before
+each request).
+
 The query count of every page must not grow with the data: after a run, the counts are compared
 with those of the other size (same database engine) when its results exist, and the run fails
 (exit status 1) if any differs. A p95 above the 50 ms target is flagged with "!".
@@ -171,10 +180,11 @@ def run_size(size: str, requests: int) -> dict[str, Any]:
     import django
 
     django.setup()
+    from django.core.cache import cache
     from django.core.management import call_command
     from django.db import connection
     from django.test import Client
-    from django.urls import reverse
+    from django.urls import NoReverseMatch, reverse
 
     from coachloop.accounts.models import User
     from coachloop.actionsteps.models import ActionStep, Cycle, PracticeAttempt
@@ -182,7 +192,7 @@ def run_size(size: str, requests: int) -> dict[str, Any]:
     from coachloop.engagements import selectors
     from coachloop.engagements.models import Engagement, FormResponse, ParticipantRole, Programme
     from coachloop.engagements.models import StepProgress as Step
-    from coachloop.meetings.models import Meeting
+    from coachloop.meetings.models import Meeting, MeetingParticipant
     from coachloop.observations import services as observation_services
     from coachloop.observations.models import Observation
     from coachloop.organisations.models import Organisation
@@ -228,6 +238,15 @@ def run_size(size: str, requests: int) -> dict[str, Any]:
     )
     current_step = ActionStep.objects.get(engagement=cycles, status="current")
     cycles_programme = cycles.programme
+    peer_programme = Programme.objects.filter(playbook__key="peer-coaching").first()
+
+    def optional(label: str, name: str, *args: Any, query: str = "") -> list[tuple[str, str, str]]:
+        """A page of issue 5 when its URL exists (built by other parts of the issue)."""
+        try:
+            return [(label, "admin", reverse(name, args=args) + query)]
+        except NoReverseMatch:
+            print(f"  skipped {label}: no URL named {name!r} yet", file=sys.stderr)
+            return []
 
     # (label, persona, url): the label names the page, the same for every size
     pages = [
@@ -299,7 +318,16 @@ def run_size(size: str, requests: int) -> dict[str, Any]:
             "admin",
             f"/api/programmes/{cycles_programme.pk}/cycles",
         ),
+        # peer coaching and cadence (issue 5): every engagement of the district
+        *optional("/cadence/", "cadence_overview"),
+        *optional("/cadence/?status=off_track", "cadence_overview", query="?status=off_track"),
+        ("/api/cadence", "admin", "/api/cadence"),
+        ("/api/cadence?status=off_track", "admin", "/api/cadence?status=off_track"),
     ]
+    if peer_programme is not None:
+        pages += optional(
+            "/programmes/<id>/cadence/ (peer)", "programme_cadence", peer_programme.pk
+        )
     clients: dict[str, Client] = {}
     rows = []
     for label, who, url in pages:
@@ -336,6 +364,31 @@ def run_size(size: str, requests: int) -> dict[str, Any]:
         draft.refresh_from_db()
         observation_services.observation_discard(actor=users["ic-coach"], observation=draft)
     draft_median = rows[-1]["median_ms"]
+
+    # The calendar feed of coach@ (about 560 meetings from 90 days ago on, at scale), fetched
+    # without a session, as calendar apps do
+    feed_count = None
+    try:
+        from coachloop.meetings import calendar as meeting_calendar
+    except ImportError:
+        print(
+            "  skipped the calendar feed: coachloop.meetings.calendar is missing", file=sys.stderr
+        )
+    else:
+        token = meeting_calendar.feed_create(users["ic-coach"])
+        feed_count = meeting_calendar.feed_meetings(users["ic-coach"]).count()
+        feed_url = reverse("calendar_feed", args=[token])
+        anonymous = Client(raise_request_exception=False)
+        for label, prepare in (
+            ("calendar feed, 500 meetings", lambda: None),
+            ("calendar feed, 500 meetings (built afresh)", cache.clear),
+        ):
+            status = anonymous.get(feed_url).status_code
+            row = {"label": label, "persona": "ic-coach", "url": "calendar_feed", "status": status}
+            if status == 200:
+                row.update(measure(functools.partial(get, anonymous, feed_url), requests, prepare))
+            rows.append(row)
+            print(f"  {label}: {row}", file=sys.stderr, flush=True)
 
     # The selectors behind the coaching pages, on their own (fresh user and objects each call)
     def fresh(name: str, model: type[Any] | None = None, pk: int | None = None) -> Any:
@@ -411,6 +464,13 @@ def run_size(size: str, requests: int) -> dict[str, Any]:
             playbook_version__playbook__key="instructional-coaching",
         ).count(),
         "ic-teacher observations": Observation.objects.filter(engagement=cycles).count(),
+        "meeting participants": MeetingParticipant.objects.count(),
+        "peer teams": Engagement.objects.filter(
+            playbook_version__playbook__key="peer-coaching"
+        ).count(),
+        "engagements off track": Engagement.objects.filter(cadence_status="off_track").count(),
+        "engagements at risk": Engagement.objects.filter(cadence_status="at_risk").count(),
+        "ic-coach calendar feed meetings": feed_count if feed_count is not None else 0,
     }
     vendor = connection.vendor
     print(f"\n{size} dataset on {vendor}, {requests} timed requests per row:")

@@ -1,11 +1,12 @@
 """A realistic, deterministic demo district, and the same at benchmark scale.
 
 `demo`: one district of 6 schools and about 150 staff (programme administrator, coaches, school
-leaders, teachers, district representatives, staff), with 36 coaching engagements. `large`: 200
-schools and 12,000 staff, 3,000 engagements, about 100,000 meetings and 200,000 observations, for
-benchmarks. The same seed (at the same moment) gives the same data.
+leaders, teachers, district representatives, staff), with 44 coaching engagements. `large`: 200
+schools and 12,000 staff, 3,000 engagements (600 performance, 1,600 instructional, 800 peer
+teams), about 100,000 meetings and 200,000 observations, for benchmarks. The same seed (at the
+same moment) gives the same data.
 
-Performance coaching (seed 000): 24 engagements in the demo, 1,400 at scale, each as far along
+Performance coaching (seed 000): 24 engagements in the demo, 600 at scale, each as far along
 as its start date and its pace allow: the engagements started at various dates over the past six
 months; the steps before their current phase are done, some open steps are overdue, and some
 engagements are complete. What the done steps stand for is there too: signed agreements, plans
@@ -24,11 +25,19 @@ reflections. Histories go back up to six months in the demo and two years at sca
 Rows are written with bulk_create (the observations and practice attempts, most of the data,
 with one executemany per batch), so the large dataset takes a couple of minutes.
 
+Peer coaching (seed 001, coachloop.demo.peer): 8 teams of school leaders in the demo, 800 at
+scale, each member both coach and coachee, their supervisors as sponsors, with goals, monthly
+assignments, effectiveness ratings and monthly sessions (some teams off cadence). Every meeting
+is in the server's time zone (TIME_ZONE) and invites the engagement's people in its type's
+attendee roles (MeetingParticipant; attended for held meetings). After the load, every
+engagement's cadence is checked once (cadence.services.refresh_all).
+
 The named demo accounts each find something to do: coach@ has steps due this week and overdue,
 a plan awaiting the sponsor, an entry to review, a meeting this week and a caseload of
 instructional teachers; leader@ has a plan to approve; teacher@ is the performer of one
 engagement, ic.teacher@ a teacher in instructional coaching cycles with coach@ (at scale, with
-300 observations, the benchmark's teacher).
+300 observations, the benchmark's teacher); leader@ is in the first peer team, which district@
+supervises.
 """
 
 from __future__ import annotations
@@ -57,6 +66,7 @@ from coachloop.actionsteps.models import (
     PracticeAttempt,
     derived,
 )
+from coachloop.demo.peer import generate_peer
 from coachloop.engagements.models import (
     AgreementSignature,
     Engagement,
@@ -72,7 +82,7 @@ from coachloop.engagements.models import (
 from coachloop.engagements.services import steps_for, text_digest
 from coachloop.feedback.models import FeedbackAnswer, FeedbackCollection
 from coachloop.meetings import stagetimes
-from coachloop.meetings.models import Meeting, MeetingStatus
+from coachloop.meetings.models import Meeting, MeetingParticipant, MeetingStatus
 from coachloop.observations.models import Observation, ObservationStatus
 from coachloop.organisations.models import Membership, Organisation, OrganisationKind, Role
 from coachloop.plans.models import Plan, PlanReview, PlanStatus, PlanVersion, ReviewDecision
@@ -107,8 +117,9 @@ class Size:
 
 
 SIZES = {
-    "demo": Size(6, 2, 20, 2, 4, 2, 24, 3),
-    "large": Size(200, 2, 54, 4, 40, 5, 1400, 2),
+    # leaders per school: the first sponsors the school's coaching; all may be in a peer team
+    "demo": Size(6, 4, 18, 2, 4, 2, 24, 3),
+    "large": Size(200, 10, 46, 4, 40, 5, 600, 2),
 }
 #: Engagements started this many days ago at most.
 HISTORY_DAYS = 180
@@ -229,10 +240,13 @@ def demo_accounts() -> list[tuple[str, str]]:
     return [
         (f"admin@{DEMO_DOMAIN}", "programme administrator of the district"),
         (f"coach@{DEMO_DOMAIN}", "instructional coach with coachees"),
-        (f"leader@{DEMO_DOMAIN}", "school leader (principal), sponsor of coaching"),
+        (
+            f"leader@{DEMO_DOMAIN}",
+            "school leader (principal), sponsor of coaching, in a peer coaching team",
+        ),
         (f"teacher@{DEMO_DOMAIN}", "teacher being coached"),
         (f"ic.teacher@{DEMO_DOMAIN}", "teacher in instructional coaching cycles with coach@"),
-        (f"district@{DEMO_DOMAIN}", "district representative"),
+        (f"district@{DEMO_DOMAIN}", "district representative, supervisor of peer teams"),
         (f"staff@{DEMO_DOMAIN}", "school staff member"),
     ]
 
@@ -308,6 +322,8 @@ class Rows:
     steps: list[StepProgress] = field(default_factory=list)
     signatures: list[AgreementSignature] = field(default_factory=list)
     meetings: list[Meeting] = field(default_factory=list)
+    #: MeetingParticipant rows as {field: value}, written after their meetings (insert_plain)
+    meeting_participants: list[dict[str, Any]] = field(default_factory=list)
     forms: list[FormResponse] = field(default_factory=list)
     plans: list[Plan] = field(default_factory=list)
     plan_versions: list[PlanVersion] = field(default_factory=list)
@@ -325,7 +341,9 @@ class Rows:
         (PostgreSQL and SQLite both return them), which the rows that point to them need."""
         counts = {}
         for name, rows in vars(self).items():
-            if rows:
+            if name == "meeting_participants":
+                insert_plain(MeetingParticipant, rows)
+            elif rows:
                 type(rows[0]).objects.bulk_create(rows, batch_size=2000)
             counts[name] = len(rows)
         return counts
@@ -500,27 +518,33 @@ class Author:
         engagement = story.engagement
         starts_at = self.soon() if finished is None else finished - timedelta(minutes=kind.minutes)
         mode = self.rnd.choice(kind.modes)
-        rows.meetings.append(
-            Meeting(
-                organisation_id=engagement.organisation_id,
-                engagement=engagement,
-                meeting_type=kind.key,
-                title=kind.title,
-                starts_at=starts_at,
-                minutes=kind.minutes,
-                mode=mode,
-                location=story.school.name if mode == "in_person" else "",
-                status=MeetingStatus.PLANNED if finished is None else MeetingStatus.HELD,
-                agenda=[stage.model_dump(mode="json") for stage in kind.agenda],
-                stage_notes=[
-                    "" if finished is None else self.rnd.choice(STAGE_NOTES) for _ in kind.agenda
-                ],
-                summary="" if finished is None else "Held as planned; next steps agreed.",
-                author=story.coach,
-                visibility=self.spec.default_visibility("meeting"),
-                held_at=finished,
-                created_at=min(starts_at - timedelta(days=7), self.now),
-            )
+        created_at = min(starts_at - timedelta(days=7), self.now)
+        meeting = Meeting(
+            organisation_id=engagement.organisation_id,
+            engagement=engagement,
+            meeting_type=kind.key,
+            title=kind.title,
+            starts_at=starts_at,
+            minutes=kind.minutes,
+            mode=mode,
+            location=story.school.name if mode == "in_person" else "",
+            status=MeetingStatus.PLANNED if finished is None else MeetingStatus.HELD,
+            agenda=[stage.model_dump(mode="json") for stage in kind.agenda],
+            stage_notes=[
+                "" if finished is None else self.rnd.choice(STAGE_NOTES) for _ in kind.agenda
+            ],
+            summary="" if finished is None else "Held as planned; next steps agreed.",
+            author=story.coach,
+            visibility=kind.visibility or self.spec.default_visibility("meeting"),
+            held_at=finished,
+            created_at=created_at,
+            updated_at=finished or created_at,
+        )
+        rows.meetings.append(meeting)
+        invite(
+            rows.meeting_participants,
+            meeting,
+            [story.by_role(role) for role in kind.attendees],
         )
 
     def form(self, story: Story, rows: Rows, step: schema.StepSpec, finished: datetime) -> None:
@@ -1014,11 +1038,29 @@ def generate(*, size: str = "demo", seed: int = 2026, now: datetime | None = Non
     counts["participants"] = len(participants) + cycle_counts.pop("participants")
     for name, value in cycle_counts.items():
         counts[name] = counts.get(name, 0) + value
+    peer_counts = generate_peer(
+        size=size,
+        seed=seed,
+        district=district,
+        schools=schools,
+        leaders_by_school=[[users[t] for t in ls] for ls in leaders_by_school],
+        supervisors=[users[r] for r in reps],
+        rep=users[reps[0]],
+        admin=u_admin,
+        now=now,
+    )
+    engagements += peer_counts.pop("peer_engagements")
+    counts["steps"] += peer_counts.pop("peer_steps")
+    counts["participants"] += peer_counts.pop("peer_participants")
+    for name in ("meetings", "meeting_participants", "notes", "signatures"):
+        counts[name] = counts.get(name, 0) + peer_counts.pop(f"peer_{name}")
+    counts.update(peer_counts)
 
     # Fresh planner statistics, as after any bulk load: PostgreSQL's autovacuum gathers them
     # soon after, SQLite only when asked. Without them SQLite picks poor indexes for the steps.
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
+    refresh_cadence(today)
 
     second_factor = {
         f"admin@{DEMO_DOMAIN}",
@@ -1036,6 +1078,17 @@ def generate(*, size: str = "demo", seed: int = 2026, now: datetime | None = Non
         steps=counts.pop("steps"),
         other_rows=counts,
     )
+
+
+def refresh_cadence(today: date) -> None:
+    """Every engagement's cadence (on track, at risk, off track), checked once after the bulk
+    load, as the cadence service keeps it afterwards."""
+    try:
+        from coachloop.cadence.services import refresh_all  # type: ignore[import-not-found,unused-ignore]
+    except ImportError:
+        print("cadence not refreshed: coachloop.cadence.services.refresh_all is not there yet")
+        return
+    refresh_all(today=today)
 
 
 # --- Instructional coaching (seed 004) ----------------------------------------------------------
@@ -1483,7 +1536,7 @@ class CyclesSize:
 CYCLE_SIZES = {
     "demo": CyclesSize(2, 2, 6, 3, (12, 160), (6, 7, 7, 8, 9), (1, 1, 2, 2, 3), 170, 0),
     "large": CyclesSize(
-        40, 1, 40, 5, (200, 660), (5, 6, 7, 7, 7, 8, 9), (1, 2, 2, 2, 2, 3, 3), 700, 300
+        40, 1, 40, 5, (200, 610), (5, 6, 7, 7, 7, 8, 9), (1, 2, 2, 2, 2, 3, 3), 700, 300
     ),
 }
 #: teachers of the instructional programme are these at each school, counting from 0 (the
@@ -1577,6 +1630,21 @@ def insert_plain(model: type[models.Model], rows: list[dict[str, Any]]) -> None:
             )
 
 
+def invite(
+    rows: list[dict[str, Any]], meeting: Meeting, people: list[User], attended: bool | None = None
+) -> None:
+    """The meeting's participants (each person once) as plain MeetingParticipant rows: attended
+    for a held meeting unless said otherwise, not yet known (None) for a planned one."""
+    if attended is None and meeting.status == MeetingStatus.HELD:
+        attended = True
+    seen: set[int] = set()
+    for user in people:
+        if user.pk in seen:
+            continue
+        seen.add(user.pk)
+        rows.append({"meeting": meeting, "user": user, "attended": attended})
+
+
 @dataclass
 class CycleRows:
     """An instructional chunk's rows, in the order the foreign keys need (the observations and
@@ -1588,13 +1656,18 @@ class CycleRows:
     signatures: list[AgreementSignature] = field(default_factory=list)
     action_steps: list[ActionStep] = field(default_factory=list)
     meetings: list[Meeting] = field(default_factory=list)
+    meeting_participants: list[dict[str, Any]] = field(default_factory=list)
     cycles: list[Cycle] = field(default_factory=list)
     observations: list[dict[str, Any]] = field(default_factory=list)
     practice_attempts: list[dict[str, Any]] = field(default_factory=list)
     forms: list[FormResponse] = field(default_factory=list)
 
     def write(self, counts: dict[str, int]) -> None:
-        plain = {"observations": Observation, "practice_attempts": PracticeAttempt}
+        plain = {
+            "observations": Observation,
+            "practice_attempts": PracticeAttempt,
+            "meeting_participants": MeetingParticipant,
+        }
         for name, rows in vars(self).items():
             if name in plain:
                 insert_plain(plain[name], rows)
@@ -1950,6 +2023,7 @@ class CycleAuthor:
             author=t.coach,
             visibility=self.visibility["meeting"],
             held_at=held_at,
+            updated_at=held_at,
             revision=rnd.randint(1, 6),
             guide={
                 "current": len(stages) - 1,
@@ -1965,6 +2039,7 @@ class CycleAuthor:
             created_at=starts_at - timedelta(days=rnd.randint(5, 9)),
         )
         rows.meetings.append(meeting)
+        invite(rows.meeting_participants, meeting, [t.coach, t.teacher])
         return meeting
 
     def planned_meeting(self, t: Teaching, rows: CycleRows, opened: date) -> Meeting:
@@ -1974,6 +2049,7 @@ class CycleAuthor:
         day = day + timedelta(days=1) if day == self.today else day
         mode = rnd.choice(self.kind.modes)
         starts_at = timezone.make_aware(datetime.combine(day, time(rnd.choice((8, 12, 15)), 30)))
+        created_at = min(self.at(opened, 16), self.now)
         meeting = Meeting(
             organisation_id=t.engagement.organisation_id,
             engagement=t.engagement,
@@ -1988,9 +2064,11 @@ class CycleAuthor:
             stage_notes=["" for _ in self.agenda],
             author=t.coach,
             visibility=self.visibility["meeting"],
-            created_at=min(self.at(opened, 16), self.now),
+            created_at=created_at,
+            updated_at=created_at,
         )
         rows.meetings.append(meeting)
+        invite(rows.meeting_participants, meeting, [t.coach, t.teacher])
         return meeting
 
     def practice(

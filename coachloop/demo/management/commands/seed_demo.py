@@ -12,8 +12,8 @@ class Command(BaseCommand):
     help = (
         "Generate the demo district (size 'demo': 6 schools, about 150 staff) or the benchmark "
         "dataset (size 'large': 200 schools, 12,000 staff, 3,000 engagements, 100,000 meetings, "
-        "200,000 observations). The engagements run the built-in performance coaching and "
-        "instructional coaching playbooks. The same --seed gives the same data."
+        "200,000 observations). The engagements run the built-in performance coaching, "
+        "instructional coaching and peer coaching playbooks. The same --seed gives the same data."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -39,6 +39,7 @@ class Command(BaseCommand):
                 f"{result.people} people, {result.engagements} engagements, "
                 f"{result.steps} steps, {result.other_rows.get('observations', 0)} observations "
                 f"in {result.other_rows.get('cycles', 0)} cycles, "
+                f"{result.other_rows.get('peer_teams', 0)} peer coaching teams, "
                 f"{result.other_rows.get('meetings', 0)} meetings."
             )
         )
