@@ -107,6 +107,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "coachloop.dashboard.context_processors.navigation",
+                "coachloop.notifications.context_processors.unread",
             ],
         },
     },
@@ -133,6 +134,10 @@ else:
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://coachloop")}
+if CACHES["default"]["BACKEND"].endswith("LocMemCache"):
+    # room for every calendar entry of a busy server's feeds (meetings.calendar keeps each
+    # meeting's built entry), not Django's default of 300 keys
+    CACHES["default"].setdefault("OPTIONS", {}).setdefault("MAX_ENTRIES", 50_000)
 
 # --- Authentication -----------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"

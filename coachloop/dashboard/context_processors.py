@@ -62,6 +62,8 @@ def nav_flags(user: User) -> dict[str, bool]:
         or bool(row.get("administers"))
         or bool(row.get("coaches")),
         "sponsor": bool(row.get("sponsors")),
+        # the cadence overview: programme administrators
+        "cadence": Role.PROGRAMME_ADMIN in roles or bool(row.get("administers")),
         "caseload": bool(row.get("caseload")),
         "my_coaching": bool(row.get("my_coaching")),
     }
@@ -82,6 +84,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         "nav_today": flags["today"],
         "nav_programmes": flags["programmes"],
         "nav_sponsor": flags["sponsor"],
+        "nav_cadence": flags["cadence"],
         "nav_caseload": flags["caseload"],
         "nav_my_coaching": flags["my_coaching"],
     }

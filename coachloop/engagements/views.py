@@ -60,6 +60,7 @@ from coachloop.lib.views import (
     is_fragment_request,
     paginate,
 )
+from coachloop.meetings import followups
 from coachloop.meetings.models import MeetingMode, MeetingStatus
 from coachloop.playbooks import schema
 
@@ -288,6 +289,10 @@ def _engagement_page(
         "fillable": _fillable_forms(spec, page.roles) if spec else [],
         "resources": selectors.resources(user=user, engagement=engagement)[:20],
         "meetings": list(meetings),
+        # agreed next steps still open, as far as the user may read them
+        "follow_ups": list(
+            followups.follow_ups_for(user, engagement).filter(done_at__isnull=True)[:10]
+        ),
         "today": timezone.localdate(),
     }
     return render(request, "engagements/engagement_detail.html", context, status=status)
