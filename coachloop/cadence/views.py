@@ -94,6 +94,8 @@ def overview(request: AuthedRequest, pk: int | None = None) -> HttpResponse:
         "programmes": list(selectors.programme_choices(request.user)) if pk is None else [],
         "fixed_programme": filters.programme if pk is not None else None,
         "export_query": _export_query(filters),
+        # translated once, not once per row (the rows render the status inline)
+        "met_since": _("(met since)"),
     }
     status = 422 if filters.errors else 200
     response = render_page_or_fragment(request, "cadence/overview.html", context, "results")

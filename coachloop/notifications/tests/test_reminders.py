@@ -291,3 +291,79 @@ def test_scan_is_set_based(quiet, django_assert_max_num_queries):
         engagement=quiet.engagement, due_on__lt=datetime.date(2026, 10, 12)
     ).count()
     assert made == 5 * 2 + steps * 2  # each step is owned by both, as coach or coachee
+
+
+# --- A property: whatever the order of scans, deliveries and crashes, one email per reminder ---
+
+import contextlib  # noqa: E402
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+#: one worker round: the minutes the clock moves on, whether the scan runs, and after how
+#: many sends the worker dies in this round (None: it finishes)
+ROUND = st.tuples(
+    st.integers(min_value=0, max_value=36 * 60),
+    st.booleans(),
+    st.one_of(st.none(), st.integers(min_value=0, max_value=3)),
+)
+
+
+def dying_after(sends, real_send):
+    """send_mail for a worker that dies (WorkerDied) after `sends` emails; None: never."""
+    count = 0
+
+    def send(*args, **kwargs):
+        nonlocal count
+        if sends is not None and count >= sends:
+            raise WorkerDied
+        count += 1
+        return real_send(*args, **kwargs)
+
+    return send
+
+
+@settings(
+    max_examples=25,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    rounds=st.lists(ROUND, min_size=1, max_size=8),
+    starts=st.lists(st.integers(min_value=1, max_value=72), min_size=1, max_size=4),
+)
+def test_any_run_of_workers_emails_each_due_reminder_exactly_once(quiet, rounds, starts):
+    """Meetings some hours ahead; workers scan or not, the clock jumps, a worker dies after a
+    few sends. At the end, after one clean round, every reminder that came due was emailed once,
+    and none was emailed twice, whatever happened before."""
+    Notification.objects.all().delete()
+    mail.outbox.clear()
+    from coachloop.meetings.models import Meeting
+
+    Meeting.objects.filter(engagement=quiet.engagement).delete()
+    begin = at(2026, 10, 5, 8, 0)
+    for hours in starts:
+        make_meeting(
+            quiet.engagement, [quiet.pia, quiet.paul], begin + datetime.timedelta(hours=hours)
+        )
+    now = begin
+    real_send = delivery.send_mail
+    try:
+        for minutes, scans, dies_after in rounds:
+            now += datetime.timedelta(minutes=minutes)
+            delivery.send_mail = dying_after(dies_after, real_send)
+            with time_machine.travel(now, tick=False):
+                if scans:
+                    scan()
+                with contextlib.suppress(WorkerDied):
+                    deliver_due()
+        delivery.send_mail = real_send
+        with time_machine.travel(now, tick=False):
+            scan()
+            deliver_due()
+    finally:
+        delivery.send_mail = real_send
+    emailed = Notification.objects.exclude(emailed_at=None)
+    assert emailed.count() == len(mail.outbox)  # one email per reminder marked emailed
+    due = Notification.objects.filter(email=True, due_at__lte=now)
+    assert not due.filter(emailed_at=None).exists()  # none due was left behind
