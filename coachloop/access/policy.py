@@ -249,12 +249,17 @@ def meeting_minutes_visible_to(user: AnyUser) -> QuerySet[Meeting]:
 
 
 def meetings_in_calendar_of(user: AnyUser) -> QuerySet[Meeting]:
-    """The meetings a person is invited to, in engagements they still see: their calendar
-    feed. Metadata only (when, where, how, which engagement)."""
+    """The meetings a person is invited to, in engagements they still take part in, in their
+    scope: their calendar feed. Metadata only (when, where, how, which engagement). Only
+    participants are invited, so this is a narrower form of `engagements_visible_to` that reads
+    from the person's own invitations rather than every engagement in scope."""
     if not user.is_authenticated:
         return Meeting.objects.none()
-    invited = Exists(MeetingParticipant.objects.filter(meeting=OuterRef("pk"), user=user))
-    return Meeting.objects.filter(invited, engagement__in=engagements_visible_to(user))
+    invited = MeetingParticipant.objects.filter(user=user).values("meeting")
+    takes_part = Exists(Participant.objects.filter(engagement=OuterRef("engagement"), user=user))
+    return Meeting.objects.filter(
+        _under(_paths(user), "organisation__path"), takes_part, pk__in=invited
+    )
 
 
 def follow_ups_visible_to(user: AnyUser) -> QuerySet[FollowUp]:

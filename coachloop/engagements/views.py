@@ -260,9 +260,12 @@ def _engagement_page(
     spec = page.spec
     can_steer = page.can_coach or page.can_manage
     version = engagement.playbook_version
-    participants = [
-        (p, spec.role_label(p.role) if spec else p.get_role_display()) for p in page.participants
-    ]
+    # one line per person: a peer coach is also a peer coachee
+    labels: dict[int, tuple[Any, list[str]]] = {}
+    for p in page.participants:
+        label = spec.role_label(p.role) if spec else p.get_role_display()
+        labels.setdefault(p.user_id, (p, []))[1].append(str(label))
+    participants = [(p, ", ".join(names)) for p, names in labels.values()]
     meetings = (
         policy.meetings_visible_to(user)
         .filter(engagement=engagement, starts_at__gte=timezone.now() - datetime.timedelta(days=1))
