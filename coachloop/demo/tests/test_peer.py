@@ -137,7 +137,7 @@ def test_goals_ratings_and_assignments_are_consistent(demo):
     assert all(g.evidence and g.accomplished_on for g in accomplished)
     levels = ["reaction", "self-awareness", "behaviour", "performance"]
     for rating in EffectivenessRating.objects.filter(engagement__in=teams):
-        assert list(rating.levels) == levels
+        assert set(rating.levels) == set(levels)  # PostgreSQL keeps no key order in JSON
         reached = 0
         for key in levels:
             if rating.levels[key]["rating"] < 3:

@@ -13,7 +13,7 @@ from types import FrameType
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
-from django.db import close_old_connections
+from django.db import close_old_connections, connection
 from django.tasks import DEFAULT_TASK_BACKEND_ALIAS, DEFAULT_TASK_QUEUE_NAME, task_backends
 from django.utils.crypto import get_random_string
 
@@ -27,6 +27,13 @@ def _positive(value: str) -> float:
     if not number > 0:
         raise ValueError(value)
     return number
+
+
+def fresh_connections() -> None:
+    """Drop database connections that broke or outlived CONN_MAX_AGE between ticks, as a request
+    does. Not inside a transaction (a test's): there, closing would end the transaction."""
+    if not connection.in_atomic_block:
+        close_old_connections()
 
 
 class Command(BaseCommand):
@@ -104,14 +111,14 @@ class Command(BaseCommand):
             self.worker.running = False
 
     def tick(self, verbosity: int) -> None:
-        close_old_connections()
+        fresh_connections()
         try:
             result = run_tick()
         except Exception:
             logger.exception("Reminder run failed; it runs again at the next tick.")
             return
         finally:
-            close_old_connections()
+            fresh_connections()
         if verbosity > 1 or (verbosity and (result["made"] or result["sent"])):
             self.stdout.write(
                 f"Reminders: {result['made']} made, {result['sent']} emailed"
