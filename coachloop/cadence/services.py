@@ -90,19 +90,26 @@ def refresh(engagement: Engagement, today: datetime.date | None = None) -> rules
     return verdict
 
 
+#: the parsed rules by the definition's digest (a version never changes once made, and the
+#: digest names its content), so a definition is read and parsed once per process
+_SPECS: dict[str, CadenceSpec | None] = {}
+
+
 def cadence_specs() -> dict[int, CadenceSpec]:
-    """Every playbook version that has cadence rules, by id, with its rules (one query)."""
-    versions = (
+    """Every playbook version that has cadence rules, by id, with its rules: one query for the
+    ids and digests; a definition is read and parsed only the first time its digest is seen."""
+    found = list(
         PlaybookVersion.objects.filter(definition__has_key="cadence")
         .exclude(definition__cadence=None)
-        .only("pk", "digest", "definition")
+        .values_list("pk", "digest")
     )
-    out: dict[int, CadenceSpec] = {}
-    for version in versions:
-        cadence = version.spec.cadence
-        if cadence is not None and rules.has_rules(cadence):
-            out[version.pk] = cadence
-    return out
+    missing = [pk for pk, digest in found if digest not in _SPECS]
+    if missing:
+        versions = PlaybookVersion.objects.filter(pk__in=missing).only("pk", "digest", "definition")
+        for version in versions:
+            cadence = version.spec.cadence
+            _SPECS[version.digest] = cadence if cadence and rules.has_rules(cadence) else None
+    return {pk: spec for pk, digest in found if (spec := _SPECS.get(digest)) is not None}
 
 
 def refresh_all(today: datetime.date | None = None, batch: int = 500) -> int:

@@ -29,6 +29,7 @@ from icalendar import Calendar, Event, Timezone, vText
 
 from coachloop.access import audit, policy
 from coachloop.accounts.models import User
+from coachloop.engagements.models import Engagement
 from coachloop.meetings.models import CalendarFeed, Meeting, MeetingStatus
 
 PRODID = "-//Coachloop//Coachloop//EN"
@@ -117,44 +118,42 @@ def _vtimezone(tzid: str, first_year: int, last_year: int) -> Timezone | None:
 
 
 def _row(meeting: Meeting) -> tuple[object, ...]:
-    """Everything a meeting's calendar entry shows: its entry is built again when one changes."""
-    return (
-        meeting.pk,
-        meeting.engagement_id,
-        str(meeting.uid),
-        meeting.sequence,
-        meeting.status,
-        meeting.title,
-        meeting.engagement.title,
-        meeting.starts_at.isoformat(),
-        meeting.minutes,
-        meeting.time_zone,
-        meeting.mode,
-        meeting.location,
-        meeting.link,
-        meeting.updated_at.isoformat(),
-        meeting.created_at.isoformat(),
+    """Everything a meeting's calendar entry shows, in `FEED_VALUES` order: the entry is built
+    again when one of them changes."""
+    return tuple(
+        meeting.engagement.title if name == "engagement__title" else getattr(meeting, name)
+        for name in FEED_VALUES
     )
 
 
-def _event_key(meeting: Meeting, base: str) -> str:
-    head = (FEED_FORMAT, base, translation.get_language() or "")
-    digest = hashlib.sha256(repr((head, _row(meeting))).encode()).hexdigest()
+def _meeting_of(row: tuple[object, ...]) -> Meeting:
+    """A meeting (with its engagement's title) from a row of `FEED_VALUES`, to build its entry."""
+    values = dict(zip(FEED_VALUES, row, strict=True))
+    title = values.pop("engagement__title")
+    meeting = Meeting(**values)
+    meeting.engagement = Engagement(pk=meeting.engagement_id, title=str(title))
+    return meeting
+
+
+def _event_key(row: tuple[object, ...], head: str) -> str:
+    digest = hashlib.sha256((head + repr(row)).encode()).hexdigest()
     return f"calendar-event:{digest[:40]}"
 
 
-def events_ical(meetings: list[Meeting], base: str) -> list[bytes]:
-    """Each meeting's VEVENT as text. icalendar takes a few milliseconds per event, so each one
-    is kept in the cache under a digest of what it shows: a feed whose meetings did not change
-    is joined from the cache, and a change builds only the entries that changed."""
-    keys = [_event_key(m, base) for m in meetings]
+def events_ical(rows: list[tuple[object, ...]], base: str) -> list[bytes]:
+    """Each meeting's VEVENT as text, from its row of `FEED_VALUES`. icalendar takes a few
+    milliseconds per event, so each one is kept in the cache under a digest of what it shows: a
+    feed whose meetings did not change is joined from the cache, and a change builds only the
+    entries that changed."""
+    head = repr((FEED_FORMAT, base, translation.get_language() or ""))
+    keys = [_event_key(row, head) for row in rows]
     found = cache.get_many(keys)
     built: dict[str, bytes] = {}
     out = []
-    for meeting, key in zip(meetings, keys, strict=True):
+    for row, key in zip(rows, keys, strict=True):
         text = found.get(key)
         if not isinstance(text, bytes):
-            text = bytes(meeting_event(meeting, base).to_ical())
+            text = bytes(meeting_event(_meeting_of(row), base).to_ical())
             built[key] = text
         out.append(text)
     if built:
@@ -167,8 +166,14 @@ END = b"END:VCALENDAR\r\n"
 
 def calendar_bytes(meetings: Iterable[Meeting], *, name: str, base_url: str | None = None) -> bytes:
     """A VCALENDAR with each meeting as an event and a VTIMEZONE for every zone they use."""
+    return rows_calendar([_row(m) for m in meetings], name=name, base_url=base_url)
+
+
+def rows_calendar(
+    rows: list[tuple[object, ...]], *, name: str, base_url: str | None = None
+) -> bytes:
+    """`calendar_bytes` from rows of `FEED_VALUES` (the feed reads plain rows, not models)."""
     base = (base_url or site_url()).rstrip("/")
-    meetings = list(meetings)
     cal = Calendar()
     cal.add("prodid", PRODID)
     cal.add("version", "2.0")
@@ -182,19 +187,23 @@ def calendar_bytes(meetings: Iterable[Meeting], *, name: str, base_url: str | No
     cal.add("refresh-interval", datetime.timedelta(hours=1), parameters={"VALUE": "DURATION"})
     cal.add("x-published-ttl", "PT1H")
     years: dict[str, tuple[int, int]] = {}
-    for meeting in meetings:
-        tzid = _zone(meeting.time_zone).key
+    for row in rows:
+        values = dict(zip(FEED_VALUES, row, strict=True))
+        tzid = _zone(str(values["time_zone"])).key
         if tzid == "UTC":
             continue
-        first, last = years.get(tzid, (meeting.starts_at.year, meeting.ends_at.year))
-        years[tzid] = (min(first, meeting.starts_at.year), max(last, meeting.ends_at.year))
+        starts = values["starts_at"]
+        assert isinstance(starts, datetime.datetime)
+        ends = starts + datetime.timedelta(minutes=int(values["minutes"]))  # type: ignore[call-overload]
+        first, last = years.get(tzid, (starts.year, ends.year))
+        years[tzid] = (min(first, starts.year), max(last, ends.year))
     for tzid, (first, last) in sorted(years.items()):
         vtimezone = _vtimezone(tzid, first - 1, last + 2)
         if vtimezone is not None:
             cal.add_component(vtimezone)
     head = bytes(cal.to_ical())
     assert head.endswith(END)
-    return b"".join([head[: -len(END)], *events_ical(meetings, base), END])
+    return b"".join([head[: -len(END)], *events_ical(rows, base), END])
 
 
 def ics_filename(meeting: Meeting) -> str:
@@ -294,20 +303,19 @@ def feed_touch(feed: CalendarFeed, *, now: datetime.datetime | None = None) -> N
 
 def feed_meetings(user: User, *, now: datetime.datetime | None = None) -> QuerySet[Meeting]:
     """The meetings in a person's feed: those they are invited to, in engagements they still
-    see, from FEED_PAST_DAYS ago onwards (cancelled ones too, so clients remove them)."""
+    take part in, from FEED_PAST_DAYS ago onwards (cancelled ones too, so clients remove them)."""
     since = (now or timezone.now()) - datetime.timedelta(days=FEED_PAST_DAYS)
     return (
         policy.meetings_in_calendar_of(user)
         .filter(starts_at__gte=since)
-        .select_related("engagement")
-        # not the agenda, minutes or guide: a feed shows none of them, and they are large
-        .only(*FEED_FIELDS)
         .order_by("starts_at", "id")[:FEED_LIMIT]
     )
 
 
-FEED_FIELDS = (
-    "pk",
+#: what a calendar entry shows, read as plain rows: not the agenda, minutes or guide (a feed
+#: shows none of them, and they are large), and no model objects unless an entry is built
+FEED_VALUES = (
+    "id",
     "engagement_id",
     "engagement__title",
     "uid",
@@ -323,6 +331,11 @@ FEED_FIELDS = (
     "updated_at",
     "created_at",
 )
+UPDATED_AT = FEED_VALUES.index("updated_at")
+
+
+def feed_rows(user: User, *, now: datetime.datetime | None = None) -> list[tuple[object, ...]]:
+    return list(feed_meetings(user, now=now).values_list(*FEED_VALUES))
 
 
 def feed_name(user: User) -> str:
@@ -335,7 +348,7 @@ class FeedContent:
     the file is built), when its newest meeting last changed, and the file, built on demand
     and kept in the cache under the fingerprint (so an unchanged feed is not built again)."""
 
-    meetings: list[Meeting]
+    rows: list[tuple[object, ...]]
     name: str
     base_url: str
     etag: str
@@ -346,36 +359,35 @@ class FeedContent:
         cached = cache.get(key)
         if isinstance(cached, bytes):
             return cached
-        body = calendar_bytes(self.meetings, name=self.name, base_url=self.base_url)
+        body = rows_calendar(self.rows, name=self.name, base_url=self.base_url)
         cache.set(key, body, FEED_CACHE_SECONDS)
         return body
 
 
 #: bump when the file's layout changes, so that cached files and ETags are renewed
-FEED_FORMAT = "1"
+FEED_FORMAT = "2"
 FEED_CACHE_SECONDS = 60 * 60
 
 
-def _fingerprint(meetings: list[Meeting], name: str, base_url: str) -> str:
-    digest = hashlib.sha256()
+def _fingerprint(rows: list[tuple[object, ...]], name: str, base_url: str) -> str:
     head = (FEED_FORMAT, name, base_url, translation.get_language() or "")
-    digest.update(repr(head).encode())
-    for m in meetings:
-        digest.update(repr(_row(m)).encode())
+    digest = hashlib.sha256(repr((head, rows)).encode())
     return '"' + digest.hexdigest()[:40] + '"'
 
 
 def feed_content(user: User, *, now: datetime.datetime | None = None) -> FeedContent:
     """A person's feed (one query for the meetings), ready to compare with a client's ETag."""
-    meetings = list(feed_meetings(user, now=now))
+    rows = feed_rows(user, now=now)
     name = feed_name(user)
     base = site_url()
+    stamps = [row[UPDATED_AT] for row in rows]
+    newest = max((s for s in stamps if isinstance(s, datetime.datetime)), default=None)
     return FeedContent(
-        meetings=meetings,
+        rows=rows,
         name=name,
         base_url=base,
-        etag=_fingerprint(meetings, name, base),
-        newest=max((m.updated_at for m in meetings), default=None),
+        etag=_fingerprint(rows, name, base),
+        newest=newest,
     )
 
 
