@@ -26,6 +26,7 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.text import get_text_list
 
 from coachloop.access.models import Visibility
 from coachloop.accounts.models import User
@@ -699,7 +700,7 @@ def generate_peer(
     rows = PeerRows()
     agreement_text = spec.agreement.text if spec.agreement else ""
     for n, (members, member_schools) in enumerate(teams_members):
-        names = " and ".join(m.given_name for m in members)
+        names = get_text_list([m.given_name for m in members], "and")
         engagement = Engagement(
             organisation=district,
             programme=programme,

@@ -14,6 +14,7 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.text import get_text_list
 from django.utils.translation import gettext as _
 
 from coachloop.access import audit, policy
@@ -136,7 +137,8 @@ def team_create(
             field="supervisors",
         )
     if not title.strip():
-        title = _("Peer team: %s") % " and ".join(m.given_name or str(m) for m in members)
+        names = [m.given_name or str(m) for m in members]
+        title = _("Peer team: %s") % get_text_list(names, _("and"))
     engagement = engagement_create(
         actor=actor,
         programme=programme,
