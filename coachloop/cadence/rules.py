@@ -40,15 +40,15 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
-from django.conf import settings
 from django.utils import dateformat
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 
 from coachloop.engagements.models import CadenceStatus
 from coachloop.meetings.models import MeetingMode, MeetingStatus
+from coachloop.meetings.times import stored_zone
 from coachloop.playbooks.schema import CadenceSpec
 
 #: worst last
@@ -79,17 +79,9 @@ class Verdict:
     next_in_person_due: bool = False
 
 
-def zone(name: str) -> ZoneInfo:
-    """The IANA zone by name; the server's zone for a blank or unknown name."""
-    try:
-        return ZoneInfo(name or str(settings.TIME_ZONE))
-    except (ZoneInfoNotFoundError, ValueError):
-        return ZoneInfo(str(settings.TIME_ZONE))
-
-
 def local_date(starts_at: datetime.datetime, tz: str | ZoneInfo) -> datetime.date:
     """The date an aware datetime falls on in the time zone `tz` (a name or a ZoneInfo)."""
-    info = tz if isinstance(tz, ZoneInfo) else zone(tz)
+    info = tz if isinstance(tz, ZoneInfo) else stored_zone(tz)
     return starts_at.astimezone(info).date()
 
 

@@ -21,6 +21,7 @@ from coachloop.cadence import rules
 from coachloop.cadence.rules import Session
 from coachloop.engagements.models import CadenceStatus, Engagement, EngagementStatus
 from coachloop.meetings.models import Meeting
+from coachloop.meetings.times import stored_zone
 from coachloop.playbooks.models import PlaybookVersion
 from coachloop.playbooks.schema import CadenceSpec
 
@@ -149,7 +150,6 @@ def _refresh_batch(
     by_engagement: dict[int, list[tuple[Any, ...]]] = defaultdict(list)
     for row in rows.iterator(chunk_size=5000):
         by_engagement[row[0]].append(row)
-    zones: dict[str, Any] = {}
     now = timezone.now()
     for engagement in chunk:
         assert engagement.playbook_version_id is not None
@@ -159,10 +159,7 @@ def _refresh_batch(
         for _pk, kind, starts_at, tz, mode, status in by_engagement.get(engagement.pk, ()):
             if types and kind not in types:
                 continue
-            info = zones.get(tz)
-            if info is None:
-                info = zones[tz] = rules.zone(tz)
-            sessions.append(Session(rules.local_date(starts_at, info), mode, status))
+            sessions.append(Session(rules.local_date(starts_at, stored_zone(tz)), mode, status))
         _apply(engagement, verdict_for(engagement, spec, sessions, today), now)
     Engagement.objects.bulk_update(chunk, FIELDS)
 

@@ -15,7 +15,6 @@ import datetime
 import functools
 import hashlib
 import secrets
-import zoneinfo
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -30,6 +29,7 @@ from icalendar import Calendar, Event, Timezone, vText
 from coachloop.access import audit, policy
 from coachloop.accounts.models import User
 from coachloop.engagements.models import Engagement
+from coachloop.meetings import times
 from coachloop.meetings.models import CalendarFeed, Meeting, MeetingStatus
 
 PRODID = "-//Coachloop//Coachloop//EN"
@@ -45,14 +45,6 @@ TEXT_LIMIT = 1000
 
 def site_url() -> str:
     return str(settings.COACHLOOP_SITE_URL).rstrip("/")
-
-
-def _zone(name: str) -> zoneinfo.ZoneInfo:
-    """The meeting's zone; the server's if the name is unknown (never fails a whole feed)."""
-    try:
-        return zoneinfo.ZoneInfo(name or str(settings.TIME_ZONE))
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        return zoneinfo.ZoneInfo(str(settings.TIME_ZONE))
 
 
 def _text(value: str) -> str:
@@ -73,7 +65,7 @@ def meeting_summary(meeting: Meeting) -> str:
 
 def meeting_event(meeting: Meeting, site_url: str) -> Event:
     """One meeting as a VEVENT (the meeting's engagement should be selected with it)."""
-    zone = _zone(meeting.time_zone)
+    zone = times.stored_zone(meeting.time_zone)
     page = meeting_url(meeting, site_url)
     where = meeting.location or meeting.link
     event = Event()
@@ -189,7 +181,7 @@ def rows_calendar(
     years: dict[str, tuple[int, int]] = {}
     for row in rows:
         values = dict(zip(FEED_VALUES, row, strict=True))
-        tzid = _zone(str(values["time_zone"])).key
+        tzid = times.stored_zone(str(values["time_zone"])).key
         if tzid == "UTC":
             continue
         starts = values["starts_at"]

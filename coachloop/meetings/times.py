@@ -8,6 +8,7 @@ first occurrence."""
 from __future__ import annotations
 
 import datetime
+import functools
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from django.conf import settings
@@ -79,8 +80,21 @@ def zone_choices(*extra: str) -> list[tuple[str, str]]:
     return [(name, name.replace("_", " ")) for name in seen]
 
 
-def all_zones() -> set[str]:
-    return available_timezones()
+@functools.cache
+def zone_names() -> list[str]:
+    """Every IANA zone name this machine knows, sorted (for a choice of one's own zone)."""
+    return sorted(available_timezones())
+
+
+@functools.cache
+def stored_zone(name: str | None) -> ZoneInfo:
+    """The zone a stored record names (a meeting's, a person's), or the server's when it is
+    blank or no longer known: reading a record never fails on its zone, unlike `zone()`, which
+    checks what someone types."""
+    try:
+        return ZoneInfo(name or server_zone())
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        return ZoneInfo(server_zone())
 
 
 def to_aware(

@@ -8,7 +8,8 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
-from coachloop.notifications.services import BEFORE_MEETING_CHOICES, time_zone_names
+from coachloop.meetings.times import zone_names
+from coachloop.notifications.services import BEFORE_MEETING_CHOICES
 
 
 class PreferencesForm(forms.Form):
@@ -47,5 +48,5 @@ class PreferencesForm(forms.Form):
         field = self.fields["time_zone"]
         assert isinstance(field, forms.ChoiceField)
         field.choices = [("", _("The organisation's default (%(zone)s)") % {"zone": server})] + [
-            (name, name) for name in time_zone_names()
+            (name, name) for name in zone_names()
         ]

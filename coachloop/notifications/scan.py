@@ -12,13 +12,11 @@ from __future__ import annotations
 
 import datetime
 import uuid
-import zoneinfo
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from django.conf import settings
 from django.db.models import Exists, OuterRef
 from django.urls import reverse
 from django.utils import timezone
@@ -33,6 +31,7 @@ from coachloop.engagements.models import (
     StepStatus,
 )
 from coachloop.meetings.models import FollowUp, Meeting, MeetingParticipant, MeetingStatus
+from coachloop.meetings.times import stored_zone
 from coachloop.notifications.models import Notification, NotificationKind, NotificationPreference
 from coachloop.playbooks.models import PlaybookVersion
 
@@ -119,16 +118,9 @@ def insert(rows: Iterable[Notification]) -> int:
     return len(new)
 
 
-def zone_of(name: str | None) -> zoneinfo.ZoneInfo:
-    try:
-        return zoneinfo.ZoneInfo(name or settings.TIME_ZONE)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        return zoneinfo.ZoneInfo(settings.TIME_ZONE)
-
-
 def when(moment: datetime.datetime, zone_name: str | None) -> str:
     """'Tuesday 1 December 2026, 14:00 (Europe/London)' in the reader's zone."""
-    zone = zone_of(zone_name)
+    zone = stored_zone(zone_name)
     local = moment.astimezone(zone)
     return f"{local:%A} {local.day} {local:%B %Y, %H:%M} ({zone.key})"
 
@@ -297,7 +289,7 @@ def month_unscheduled(now: datetime.datetime, prefs: _PrefMap) -> int:
         types, _required = rules[engagement["playbook_version_id"]]
         if types and m["meeting_type"] not in types:
             continue
-        local = m["starts_at"].astimezone(zone_of(m["time_zone"])).date()
+        local = m["starts_at"].astimezone(stored_zone(m["time_zone"])).date()
         if (local.year, local.month) == (today.year, today.month):
             counted[m["engagement_id"]] += 1
     short = {

@@ -5,8 +5,6 @@ policy like any visitor, so a notification can never carry more than its reader 
 
 from __future__ import annotations
 
-import functools
-import zoneinfo
 from collections.abc import Iterable
 from typing import Any
 
@@ -18,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from coachloop.access import policy
 from coachloop.accounts.models import User
 from coachloop.lib.errors import DomainError
+from coachloop.meetings.times import zone_names
 from coachloop.notifications.models import NotificationPreference
 from coachloop.notifications.tasks import deliver
 
@@ -44,11 +43,6 @@ BEFORE_MEETING_CHOICES: list[tuple[int, Any]] = [
 ]
 
 
-@functools.cache
-def time_zone_names() -> list[str]:
-    return sorted(zoneinfo.available_timezones())
-
-
 def preferences_of(user: User) -> NotificationPreference:
     """The person's preferences; the defaults (unsaved) when they never changed them."""
     found = NotificationPreference.objects.filter(user=user).first()
@@ -70,7 +64,7 @@ def save_preferences(
     errors: dict[str, Any] = {}
     if before_meeting_minutes not in dict(BEFORE_MEETING_CHOICES):
         errors["before_meeting_minutes"] = _("Choose one of the reminder times offered.")
-    if time_zone and time_zone not in time_zone_names():
+    if time_zone and time_zone not in zone_names():
         errors["time_zone"] = _(
             "“%(zone)s” is not a time zone we know; choose one from the list."
         ) % {"zone": time_zone[:64]}
