@@ -3,7 +3,6 @@ playbook's limit) with a clear refusal or a replacement in one go, statuses with
 marking the cycle, resources; who may do what (403) and see what (404); the pages and the API."""
 
 import datetime
-import json
 
 import pytest
 from django.core.exceptions import PermissionDenied
@@ -12,7 +11,6 @@ from django.urls import reverse
 from django.utils import timezone
 
 from coachloop.access.models import AuditEvent
-from coachloop.accounts.services import token_create
 from coachloop.actionsteps import services
 from coachloop.actionsteps.models import (
     ActionStep,
@@ -24,6 +22,7 @@ from coachloop.actionsteps.models import (
 )
 from coachloop.engagements.models import EngagementStatus, StepProgress, StepStatus
 from coachloop.lib.errors import DomainError
+from coachloop.testing.api import Api
 
 CRITERIA = ["Waits three seconds", "Calls on a non-volunteer"]
 
@@ -509,21 +508,6 @@ def test_coaches_read_libraries_above_them_but_not_other_tenants(world, library_
 
 
 # --- API -----------------------------------------------------------------------------------------
-
-
-class Api:
-    def __init__(self, client, user):
-        self.client = client
-        _token, raw = token_create(user=user, name="test", read_only=False)
-        self.headers = {"HTTP_AUTHORIZATION": f"Bearer {raw}"}
-
-    def get(self, path):
-        return self.client.get(path, **self.headers)
-
-    def post(self, path, body=None):
-        return self.client.post(
-            path, json.dumps(body or {}), content_type="application/json", **self.headers
-        )
 
 
 @pytest.mark.django_db

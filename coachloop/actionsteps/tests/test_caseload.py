@@ -15,7 +15,6 @@ from django.utils import timezone
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from coachloop.accounts.services import token_create
 from coachloop.actionsteps import caseload
 from coachloop.actionsteps.models import ActionStep, Cycle
 from coachloop.engagements.models import FormResponse, ParticipantRole
@@ -23,6 +22,7 @@ from coachloop.meetings import stagetimes
 from coachloop.meetings.models import Meeting, StageTimeMonth
 from coachloop.observations.models import Observation
 from coachloop.organisations.models import Role
+from coachloop.testing.api import Api as ApiClient
 from coachloop.testing.factories import (
     EngagementFactory,
     MembershipFactory,
@@ -559,14 +559,8 @@ def test_the_aggregate_page_is_404_unseen_and_403_unmanaged(world, instructional
 # --- The API ---------------------------------------------------------------------------------------
 
 
-class Api:
-    def __init__(self, client, user):
-        self.client = client
-        _token, raw = token_create(user=user, name="test", read_only=True)
-        self.headers = {"HTTP_AUTHORIZATION": f"Bearer {raw}"}
-
-    def get(self, path):
-        return self.client.get(path, **self.headers)
+def Api(client, user):
+    return ApiClient(client, user, read_only=True)
 
 
 @pytest.mark.django_db

@@ -2,7 +2,6 @@
 the pages, with the one error shape. Driven as the personas of the shared world, with tokens."""
 
 import datetime
-import json
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -17,34 +16,9 @@ from coachloop.engagements.services import People
 from coachloop.feedback import services as feedback
 from coachloop.plans.models import PlanStatus
 from coachloop.portfolios import services as portfolios
+from coachloop.testing.api import Api
 
 PDF = b"%PDF-1.4\n1 0 obj\n<<>>\nendobj\n%%EOF\n"
-
-
-class Api:
-    """A client speaking for one person with a read-write token."""
-
-    def __init__(self, client, user):
-        self.client = client
-        _token, raw = token_create(user=user, name="test", read_only=False)
-        self.headers = {"HTTP_AUTHORIZATION": f"Bearer {raw}"}
-
-    def get(self, path):
-        return self.client.get(path, **self.headers)
-
-    def _send(self, method, path, body):
-        return getattr(self.client, method)(
-            path, json.dumps(body or {}), content_type="application/json", **self.headers
-        )
-
-    def post(self, path, body=None):
-        return self._send("post", path, body)
-
-    def put(self, path, body=None):
-        return self._send("put", path, body)
-
-    def patch(self, path, body=None):
-        return self._send("patch", path, body)
 
 
 @pytest.fixture

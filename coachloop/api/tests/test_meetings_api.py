@@ -1,28 +1,12 @@
 """The meetings API: scheduling in a time zone with participants and a submission key, moving,
 cancelling with a reason, attendance and agreed next steps, through the same services."""
 
-import json
 import uuid
 
 import pytest
 
-from coachloop.accounts.services import token_create
 from coachloop.meetings.models import FollowUp, Meeting
-
-
-class Api:
-    def __init__(self, client, user):
-        self.client = client
-        _token, raw = token_create(user=user, name="test", read_only=False)
-        self.headers = {"HTTP_AUTHORIZATION": f"Bearer {raw}"}
-
-    def get(self, path):
-        return self.client.get(path, **self.headers)
-
-    def post(self, path, body=None):
-        return self.client.post(
-            path, json.dumps(body or {}), content_type="application/json", **self.headers
-        )
+from coachloop.testing.api import Api
 
 
 @pytest.fixture

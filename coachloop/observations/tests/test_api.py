@@ -2,27 +2,10 @@
 stale), finish, discard, list with filters, detail and the evidence per action step, with the
 same policy as the pages: what you may not read answers 404."""
 
-import json
-
 import pytest
 
-from coachloop.accounts.services import token_create
 from coachloop.observations.models import Observation, ObservationStatus
-
-
-class Api:
-    def __init__(self, client, user):
-        self.client = client
-        _token, raw = token_create(user=user, name="test", read_only=False)
-        self.headers = {"HTTP_AUTHORIZATION": f"Bearer {raw}"}
-
-    def get(self, path, **query):
-        return self.client.get(path, query, **self.headers)
-
-    def send(self, method, path, body=None):
-        return getattr(self.client, method)(
-            path, json.dumps(body or {}), content_type="application/json", **self.headers
-        )
+from coachloop.testing.api import Api
 
 
 @pytest.fixture

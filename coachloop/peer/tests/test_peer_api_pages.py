@@ -6,23 +6,9 @@ import json
 
 import pytest
 
-from coachloop.accounts.services import token_create
 from coachloop.engagements.models import Participant, ParticipantRole
 from coachloop.peer.models import AssignmentCompletion, Goal
-
-
-class Api:
-    def __init__(self, client, user):
-        self.client = client
-        _token, raw = token_create(user=user, name="test", read_only=False)
-        self.headers = {"HTTP_AUTHORIZATION": f"Bearer {raw}"}
-
-    def get(self, path):
-        return self.client.get(path, **self.headers)
-
-    def send(self, method, path, body=None):
-        call = getattr(self.client, method)
-        return call(path, json.dumps(body or {}), content_type="application/json", **self.headers)
+from coachloop.testing.api import Api
 
 
 @pytest.fixture
