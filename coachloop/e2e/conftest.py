@@ -74,6 +74,16 @@ class Checked:
 
 
 @pytest.fixture
+def world(transactional_db):
+    """The personas (coachloop/testing/personas.py), committed: the live server answers the
+    browser from another thread, which sees no uncommitted test transaction. The `peer` and
+    `instructional` fixtures build on this one."""
+    from coachloop.testing.personas import build_world
+
+    return build_world()
+
+
+@pytest.fixture
 def checked(browser, live_server):
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     page = context.new_page()

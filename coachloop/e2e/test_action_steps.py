@@ -8,14 +8,9 @@ from playwright.sync_api import expect
 from coachloop.actionsteps import services
 from coachloop.actionsteps.models import ActionStep, Cycle
 from coachloop.e2e.conftest import sign_in
-from coachloop.testing.personas import build_instructional, build_world
+from coachloop.testing.personas import build_instructional
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture
-def world(transactional_db):
-    return build_world()
 
 
 @pytest.fixture

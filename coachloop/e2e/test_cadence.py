@@ -11,14 +11,9 @@ from coachloop.e2e.conftest import sign_in
 from coachloop.engagements.models import Participant
 from coachloop.meetings.models import Meeting
 from coachloop.testing.factories import EngagementFactory
-from coachloop.testing.personas import build_peer, build_world
+from coachloop.testing.personas import build_peer
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture
-def world(transactional_db):
-    return build_world()
 
 
 @pytest.fixture

@@ -7,14 +7,8 @@ from playwright.sync_api import expect
 from coachloop.e2e.conftest import sign_in
 from coachloop.meetings import calendar
 from coachloop.meetings.models import CalendarFeed
-from coachloop.testing.personas import build_peer, build_world
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture
-def peer(transactional_db):
-    return build_peer(build_world())
 
 
 def test_a_person_makes_sees_and_revokes_their_calendar_address(checked, peer):

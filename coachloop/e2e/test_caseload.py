@@ -21,14 +21,9 @@ from coachloop.testing.factories import (
     ParticipantFactory,
     UserFactory,
 )
-from coachloop.testing.personas import build_instructional, build_world
+from coachloop.testing.personas import build_instructional
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture
-def world(transactional_db):
-    return build_world()
 
 
 @pytest.fixture

@@ -10,14 +10,8 @@ from playwright.sync_api import expect
 from coachloop.e2e.conftest import sign_in
 from coachloop.engagements.models import StepStatus
 from coachloop.meetings.models import Meeting, MeetingStatus
-from coachloop.testing.personas import build_world
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture
-def world(transactional_db):
-    return build_world()
 
 
 def test_tom_signs_the_agreement(checked, world):

@@ -14,16 +14,11 @@ from coachloop.actionsteps.models import ActionStep, PracticeAttempt
 from coachloop.e2e.conftest import sign_in
 from coachloop.meetings import guide, services
 from coachloop.meetings.models import Meeting, MeetingStatus
-from coachloop.testing.personas import build_instructional, build_world
+from coachloop.testing.personas import build_instructional
 
 pytestmark = pytest.mark.browser
 
 START = datetime.datetime(2026, 11, 23, 9, 0, tzinfo=datetime.UTC)
-
-
-@pytest.fixture
-def world(transactional_db):
-    return build_world()
 
 
 @pytest.fixture

@@ -6,19 +6,8 @@ from playwright.sync_api import expect
 
 from coachloop.e2e.conftest import sign_in
 from coachloop.meetings.models import FollowUp, Meeting
-from coachloop.testing.personas import build_peer, build_world
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture
-def world(transactional_db):
-    return build_world()
-
-
-@pytest.fixture
-def peer(world):
-    return build_peer(world)
 
 
 def test_plan_move_and_agree_a_next_step(checked, peer):

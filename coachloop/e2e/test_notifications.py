@@ -6,14 +6,8 @@ from playwright.sync_api import expect
 
 from coachloop.e2e.conftest import sign_in
 from coachloop.notifications.models import Notification, NotificationKind, NotificationPreference
-from coachloop.testing.personas import build_world
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture
-def world(transactional_db):
-    return build_world()
 
 
 def test_notifications_list_and_settings(checked, world):

@@ -11,14 +11,9 @@ from playwright.sync_api import expect
 from coachloop.e2e.conftest import Checked, sign_in
 from coachloop.observations.models import Observation, ObservationStatus
 from coachloop.observations.tests.conftest import make_step
-from coachloop.testing.personas import build_instructional, build_world
+from coachloop.testing.personas import build_instructional
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture
-def world(transactional_db):
-    return build_world()
 
 
 @pytest.fixture

@@ -17,17 +17,11 @@ from coachloop.plans.models import Plan, PlanStatus
 from coachloop.portfolios import services as portfolios
 from coachloop.portfolios.models import EntryStatus, PortfolioEntry
 from coachloop.rubrics.models import RubricScore
-from coachloop.testing.personas import build_world
 
 pytestmark = pytest.mark.browser
 
 PDF = b"%PDF-1.4\n1 0 obj\n<<>>\nendobj\n%%EOF\n"
 GOAL = {"title": "Run monthly data meetings", "measure": "4 of 4 held", "evidence": "Minutes"}
-
-
-@pytest.fixture
-def world(transactional_db):
-    return build_world()
 
 
 def test_the_coach_drafts_the_ipcap_meets_a_conflict_and_sends_it(checked, world):

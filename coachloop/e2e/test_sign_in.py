@@ -5,14 +5,8 @@ from playwright.sync_api import expect
 
 from coachloop.e2e.conftest import totp_now
 from coachloop.testing.factories import PASSWORD
-from coachloop.testing.personas import build_world
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture
-def world(transactional_db):
-    return build_world()
 
 
 def sign_in(checked, email):
