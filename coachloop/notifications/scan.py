@@ -22,6 +22,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from coachloop.cadence.services import cadence_specs
 from coachloop.engagements.models import (
     TEAM_ROLES,
     Engagement,
@@ -246,16 +247,10 @@ def month_unscheduled(now: datetime.datetime, prefs: _PrefMap) -> int:
     month_start = today.replace(day=1)
     next_month = (month_start + datetime.timedelta(days=32)).replace(day=1)
     rules: dict[int, tuple[set[str], int]] = {}
-    versions = PlaybookVersion.objects.filter(
-        pk__in=_active_engagements().values("playbook_version_id")
-    )
-    for version in versions:
-        cadence = version.spec.cadence
-        if cadence is None or not cadence.meetings_per_month_at_least:
+    for version_id, cadence in cadence_specs().items():
+        if not cadence.meetings_per_month_at_least or today.day < cadence.schedule_by_day:
             continue
-        if today.day < cadence.schedule_by_day:
-            continue
-        rules[version.pk] = (set(cadence.meeting_types), cadence.meetings_per_month_at_least)
+        rules[version_id] = (set(cadence.meeting_types), cadence.meetings_per_month_at_least)
     if not rules:
         return 0
     engagements = {
