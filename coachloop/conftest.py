@@ -49,3 +49,11 @@ def peer(world):
     from coachloop.testing.personas import build_peer
 
     return build_peer(world)
+
+
+@pytest.fixture
+def lfl(world):
+    """A Leadership for learning engagement at Oak with its staff (seed 002), in `world`."""
+    from coachloop.testing.personas import build_lfl
+
+    return build_lfl(world)

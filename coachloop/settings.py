@@ -70,6 +70,8 @@ INSTALLED_APPS = [
     "coachloop.observations",
     "coachloop.feedback",
     "coachloop.peer",
+    "coachloop.surveys",
+    "coachloop.improvement",
     "coachloop.notifications",
     "coachloop.cadence",
     "coachloop.portfolios",

@@ -54,6 +54,7 @@ from coachloop.engagements.models import (
     StepProgress,
 )
 from coachloop.feedback.models import FeedbackCollection
+from coachloop.improvement.models import CheckIn, ImprovementPlan, SchoolActionStep, TargetArea
 from coachloop.meetings.models import FollowUp, Meeting, MeetingParticipant
 from coachloop.notifications.models import Notification
 from coachloop.observations.models import Observation, ObservationStatus
@@ -63,6 +64,7 @@ from coachloop.plans.models import Plan
 from coachloop.playbooks.models import Playbook
 from coachloop.portfolios.models import PortfolioEntry
 from coachloop.rubrics.models import RubricScore
+from coachloop.surveys.models import Administration, Instrument
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
@@ -86,6 +88,7 @@ class Action(StrEnum):
     COACH = "coach"  # what only the engagement's coaches do: score, review, collect feedback
     SUBMIT_PORTFOLIO = "submit_portfolio"  # coachees submit entries
     CREATE_ENGAGEMENT = "create_engagement"  # on a programme
+    SURVEY = "survey"  # start an administration for an engagement (its coaches, administrators)
 
 
 # --- Scope --------------------------------------------------------------------------------------
@@ -117,6 +120,7 @@ def _under(paths: tuple[str, ...], field: str = "path") -> Q:
 def forget(user: AnyUser) -> None:
     """Drop the cached scope, after memberships change within a request."""
     user.__dict__.pop("_coachloop_paths", None)
+    user.__dict__.pop("_coachloop_role_paths", None)
 
 
 def scope_includes(user: AnyUser, organisation: Organisation) -> bool:
@@ -478,6 +482,126 @@ def audit_events_visible_to(user: AnyUser) -> QuerySet[AuditEvent]:
     return AuditEvent.objects.filter(_under(_paths(user, admin=True), "organisation__path"))
 
 
+# --- Surveys, reports and school improvement (issue 6) --------------------------------------------
+
+
+def _role_paths(user: AnyUser, roles: tuple[str, ...]) -> tuple[str, ...]:
+    """Tree paths where the user holds one of `roles` (a school leader's school, a district
+    representative's district), cached per request like `_paths`."""
+    if not user.is_authenticated or not user.is_active:
+        return ()
+    cache: dict[tuple[str, ...], tuple[str, ...]] = user.__dict__.setdefault(
+        "_coachloop_role_paths", {}
+    )
+    if roles not in cache:
+        rows = Membership.objects.filter(
+            user=user, is_active=True, organisation__is_active=True, role__in=roles
+        ).values_list("organisation__path", flat=True)
+        cache[roles] = tuple(sorted(set(rows)))
+    return cache[roles]
+
+
+def instruments_visible_to(user: AnyUser) -> QuerySet[Instrument]:
+    """The built-in instruments, and those of the organisations in or above the user's scope."""
+    if not user.is_authenticated:
+        return Instrument.objects.none()
+    paths = _paths(user)
+    above = _ancestor_ids(paths)
+    exact_above = Q(organisation__path__in=above) if above else Q(pk__in=[])
+    return Instrument.objects.filter(
+        Q(organisation__isnull=True) | _under(paths, "organisation__path") | exact_above
+    )
+
+
+def instruments_managed_by(user: AnyUser) -> QuerySet[Instrument]:
+    """Programme administrators adapt the instruments of their organisations."""
+    return Instrument.objects.filter(_under(_paths(user, admin=True), "organisation__path"))
+
+
+def administrations_visible_to(user: AnyUser) -> QuerySet[Administration]:
+    """Who may see an administration, its response rate and its report. Reports are aggregates
+    that the anonymity engine has already made safe (surveys.engine), so beyond the engagement's
+    readers at the administration's visibility they reach: the programme administrators in scope,
+    the school's leaders and the district representatives above it (school-wide surveys), and the
+    subject of a 360."""
+    if not user.is_authenticated:
+        return Administration.objects.none()
+    school_wide = Q(subject__isnull=True)
+    overseers = _role_paths(user, (Role.SCHOOL_LEADER, Role.DISTRICT_REP))
+    readers = (
+        content_q(user, author="created_by")
+        | _under(_paths(user, admin=True), "organisation__path")
+        | (school_wide & _under(overseers, "organisation__path"))
+        | Q(subject=user)
+    )
+    return Administration.objects.filter(_under(_paths(user), "organisation__path") & readers)
+
+
+def administrations_managed_by(user: AnyUser) -> QuerySet[Administration]:
+    """Who runs an administration (invites, reminds, closes, extends): the engagement's coaches
+    and the programme administrators in scope. Nobody sees who has or has not answered."""
+    if not user.is_authenticated:
+        return Administration.objects.none()
+    coach = Exists(
+        Participant.objects.filter(
+            engagement=OuterRef("engagement"), user=user, role=ParticipantRole.COACH
+        )
+    )
+    return Administration.objects.filter(
+        _under(_paths(user), "organisation__path")
+        & (Q(coach) | _under(_paths(user, admin=True), "organisation__path"))
+    )
+
+
+def engagements_surveyed_by(user: AnyUser) -> QuerySet[Engagement]:
+    """Engagements in which the user may start an administration: as its coach, or as a
+    programme administrator in scope."""
+    return _engagements_where(user, (ParticipantRole.COACH,)) | engagements_managed_by(user)
+
+
+def organisations_overseen_by(user: AnyUser) -> QuerySet[Organisation]:
+    """Where the user may see district views (aggregates across schools): as a programme
+    administrator or a district representative, at that organisation and below."""
+    paths = _paths(user, admin=True) + _role_paths(user, (Role.DISTRICT_REP,))
+    return Organisation.objects.filter(_under(paths))
+
+
+def improvement_plans_visible_to(user: AnyUser) -> QuerySet[ImprovementPlan]:
+    """A school improvement plan is the school's document: everyone in scope of the school."""
+    return ImprovementPlan.objects.filter(_under(_paths(user), "organisation__path"))
+
+
+def improvement_plans_managed_by(user: AnyUser) -> QuerySet[ImprovementPlan]:
+    """The school's leaders, the coaches of engagements at the school, and programme
+    administrators in scope enter and change it."""
+    if not user.is_authenticated:
+        return ImprovementPlan.objects.none()
+    coaches_here = Exists(
+        Participant.objects.filter(
+            user=user,
+            role=ParticipantRole.COACH,
+            engagement__organisation=OuterRef("organisation"),
+        )
+    )
+    return improvement_plans_visible_to(user).filter(
+        _under(_paths(user, admin=True), "organisation__path")
+        | _under(_role_paths(user, (Role.SCHOOL_LEADER,)), "organisation__path")
+        | Q(coaches_here)
+    )
+
+
+def target_areas_visible_to(user: AnyUser) -> QuerySet[TargetArea]:
+    return TargetArea.objects.filter(content_q(user))
+
+
+def school_action_steps_visible_to(user: AnyUser) -> QuerySet[SchoolActionStep]:
+    return SchoolActionStep.objects.filter(content_q(user))
+
+
+def check_ins_visible_to(user: AnyUser) -> QuerySet[CheckIn]:
+    return CheckIn.objects.filter(action_step__in=school_action_steps_visible_to(user))
+
+
 # --- Object checks, derived from the querysets above --------------------------------------------
 
 _RULES: dict[tuple[type[Model], Action], Callable[[AnyUser], QuerySet[Any]]] = {
@@ -536,6 +660,16 @@ _RULES.update(
         (Assignment, Action.MANAGE): assignments_managed_by,
         (AssignmentCompletion, Action.VIEW): assignment_completions_visible_to,
         (Notification, Action.VIEW): notifications_of,
+        (Instrument, Action.VIEW): instruments_visible_to,
+        (Instrument, Action.MANAGE): instruments_managed_by,
+        (Administration, Action.VIEW): administrations_visible_to,
+        (Administration, Action.MANAGE): administrations_managed_by,
+        (Engagement, Action.SURVEY): engagements_surveyed_by,
+        (ImprovementPlan, Action.VIEW): improvement_plans_visible_to,
+        (ImprovementPlan, Action.MANAGE): improvement_plans_managed_by,
+        (TargetArea, Action.VIEW): target_areas_visible_to,
+        (SchoolActionStep, Action.VIEW): school_action_steps_visible_to,
+        (CheckIn, Action.VIEW): check_ins_visible_to,
     }
 )
 

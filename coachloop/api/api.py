@@ -20,7 +20,9 @@ from coachloop.api.routers import (
     calendar,
     content,
     engagements,
+    improvement,
     instructional,
+    instruments,
     meetings,
     notifications,
     observations,
@@ -28,6 +30,8 @@ from coachloop.api.routers import (
     plans,
     playbooks,
     programmes,
+    reports,
+    surveys,
 )
 from coachloop.api.routers import me as my_day
 from coachloop.lib.errors import DomainError
@@ -260,3 +264,7 @@ api.add_router("/", cadence.router)
 api.add_router("/", calendar.router)
 api.add_router("/", notifications.router)
 api.add_router("/", peer.router)
+api.add_router("/", instruments.router)
+api.add_router("/", surveys.router)
+api.add_router("/", reports.router)
+api.add_router("/", improvement.router)

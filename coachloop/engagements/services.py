@@ -555,7 +555,7 @@ def record_event(
     for _phase, step in spec.steps():
         if step.kind != kind:
             continue
-        step_ref = step.form or step.rubric or step.meeting or step.point
+        step_ref = step.form or step.rubric or step.meeting or step.point or step.instrument
         if ref is None or step_ref == ref:
             keys.append(step.key)
     done = list(

@@ -42,6 +42,9 @@ ContentKind = Literal[
     "observation",
     "goal",
     "effectiveness",
+    "report",
+    "target_area",
+    "school_action",
 ]
 StepKind = Literal[
     "task",  # done by hand when its checklist is ticked
@@ -57,6 +60,11 @@ StepKind = Literal[
     "observation",  # done when an observation is finished
     "goals",  # done when every coachee has at least one goal (peer coaching)
     "effectiveness",  # done when every rating of `point` is in (the four levels)
+    "survey",  # done when an administration of `instrument` for the engagement closes
+    "resurvey",  # done when a re-administration (one with a previous) of `instrument` closes
+    "target_areas",  # done when target areas are chosen from a report
+    "school_actions",  # done when the school has an action step for a target area
+    "check_in",  # done when an action step has a check-in
 ]
 
 #: The step kinds that name the form, rubric or meeting type they use.
@@ -66,6 +74,8 @@ NEEDS = {
     "score": "rubric",
     "meeting": "meeting",
     "effectiveness": "point",
+    "survey": "instrument",
+    "resurvey": "instrument",
 }
 
 DEFAULT_VISIBILITY: dict[str, VisibilityName] = {
@@ -80,6 +90,9 @@ DEFAULT_VISIBILITY: dict[str, VisibilityName] = {
     "observation": "team",
     "goal": "sponsors",
     "effectiveness": "sponsors",
+    "report": "sponsors",
+    "target_area": "sponsors",
+    "school_action": "sponsors",
 }
 
 
@@ -264,6 +277,8 @@ class StepSpec(_Strict):
     meeting: Key | None = None
     #: effectiveness steps: the rating point they ask for
     point: Key | None = None
+    #: survey steps: the key of the instrument they administer
+    instrument: Key | None = None
 
 
 class PhaseSpec(_Strict):
@@ -292,6 +307,8 @@ class Playbook(_Strict):
     peer: bool = False
     goals: GoalsSpec | None = None
     effectiveness: EffectivenessSpec | None = None
+    #: partners who can support action steps (seed 002: workshops, institutes)
+    partners: list[Text] = []
     phases: list[PhaseSpec] = Field(min_length=1)
 
     # --- lookups the engine uses ---------------------------------------------------------------

@@ -17,6 +17,7 @@ from coachloop.engagements.models import Engagement, Note, ParticipantRole, Step
 from coachloop.engagements.services import steps_for
 from coachloop.organisations.models import Organisation, OrganisationKind, Role
 from coachloop.playbooks.models import Playbook
+from coachloop.surveys.models import Instrument
 from coachloop.testing.factories import (
     EngagementFactory,
     MembershipFactory,
@@ -237,3 +238,64 @@ def build_peer(world: World) -> PeerTeam:
     ):
         ParticipantFactory(engagement=engagement, user=user, role=role)
     return PeerTeam(engagement=engagement, pia=pia, paul=paul, sue=sue)
+
+
+@dataclass
+class LeadershipForLearning:
+    """A Leadership for learning engagement at Oak (seed 002) in `world`, from 1 September 2026:
+    coach Cora, school leader Lena as coachee, Dan as district representative; Ada administers
+    the programme. Oak's staff: Lena (leader), Tom and eight more teachers, Sam and three more
+    staff. The built-in survey instrument is loaded; no administration yet."""
+
+    engagement: Engagement
+    teachers: list[User]
+    staff: list[User]
+    instrument: Instrument
+
+    @property
+    def respondents(self) -> list[tuple[User, str]]:
+        """Everyone at Oak the survey can be given to, with the role they answer as."""
+        leader = self.engagement.participants.get(role=ParticipantRole.COACHEE).user
+        return [
+            (leader, "leader"),
+            *((t, "teacher") for t in self.teachers),
+            *((s, "staff") for s in self.staff),
+        ]
+
+
+def build_lfl(world: World) -> LeadershipForLearning:
+    from coachloop.surveys.library import sync_all_builtin
+
+    playbook = builtin_playbook("leadership-for-learning")
+    if not Instrument.objects.filter(organisation=None, key="leadership-for-learning").exists():
+        sync_all_builtin()
+    instrument = Instrument.objects.get(organisation=None, key="leadership-for-learning")
+    programme = ProgrammeFactory(
+        organisation=world.district, name="Leadership for learning", playbook=playbook
+    )
+    programme.administrators.add(world.ada)
+    programme.coaches.add(world.cora)
+    version = playbook.current
+    assert version is not None
+    assert version.spec.agreement is not None
+    engagement = EngagementFactory(
+        programme=programme,
+        organisation=world.oak,
+        title="Leadership for learning: Oak",
+        starts_on=datetime.date(2026, 9, 1),
+        playbook_version=version,
+        current_phase=version.spec.phases[0].key,
+        agreement_text=version.spec.agreement.text,
+    )
+    StepProgress.objects.bulk_create(steps_for(engagement, version.spec))
+    for user, role in (
+        (world.cora, ParticipantRole.COACH),
+        (world.lena, ParticipantRole.COACHEE),
+        (world.dan, ParticipantRole.DISTRICT_REP),
+    ):
+        ParticipantFactory(engagement=engagement, user=user, role=role)
+    teachers = [world.tom] + [
+        person(f"teacher{i}@a.test", world.oak, Role.TEACHER) for i in range(1, 9)
+    ]
+    staff = [world.sam] + [person(f"staff{i}@a.test", world.oak, Role.STAFF) for i in range(1, 4)]
+    return LeadershipForLearning(engagement, teachers, staff, instrument)

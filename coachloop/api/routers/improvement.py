@@ -1,0 +1,5 @@
+"""improvement API (issue 6)."""
+
+from ninja import Router
+
+router = Router(tags=["improvement"])

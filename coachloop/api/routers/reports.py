@@ -1,0 +1,5 @@
+"""reports API (issue 6)."""
+
+from ninja import Router
+
+router = Router(tags=["reports"])

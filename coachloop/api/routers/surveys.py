@@ -1,0 +1,5 @@
+"""surveys API (issue 6)."""
+
+from ninja import Router
+
+router = Router(tags=["surveys"])
