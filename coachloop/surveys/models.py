@@ -189,6 +189,9 @@ class Invitation(models.Model):
     name = models.CharField(max_length=200, blank=True)
     #: sha256 of the link's token; the token itself is only in the link
     token_hash = models.CharField(max_length=64, unique=True)
+    #: emailed invitations: the token sealed with a key derived from SECRET_KEY, so a reminder can
+    #: resend the same link (and the respondent's draft stays readable); empty for printed links
+    sealed_token = models.TextField(blank=True)
     used = models.BooleanField(default=False)
     sent_at = models.DateTimeField(null=True, blank=True)
     reminded_at = models.DateTimeField(null=True, blank=True)
