@@ -48,7 +48,7 @@ class SessionLifetimeMiddleware:
 class RequireSecondFactorMiddleware:
     """Send people who must use a second factor, and have none yet, to set one up first."""
 
-    ALLOWED_PREFIXES = ("/accounts/", "/static/", "/healthz")
+    ALLOWED_PREFIXES = ("/accounts/", "/static/", "/healthz", "/s/")
 
     def __init__(self, get_response: Handler) -> None:
         self.get_response = get_response

@@ -1,8 +1,9 @@
 """Background work of notifications, on Django's tasks framework (worker: `coachloop worker`).
 
 - `deliver`: email a notice to people now (queued by services.notify);
-- `tick`: every minute, make the reminders that are due (scan) and email them (delivery),
-  and once a day refresh every engagement's cadence (it depends on the date)."""
+- `tick`: every minute, close the surveys whose window has ended, make the reminders that are
+  due (scan) and email them (delivery), and once a day refresh every engagement's cadence (it
+  depends on the date)."""
 
 from __future__ import annotations
 
@@ -56,9 +57,16 @@ def run_tick() -> dict[str, Any]:
         cadence = refresh_cadence_daily()
     except Exception:
         logger.exception("The daily cadence refresh failed; it is tried again at the next tick.")
+    closed = None
+    try:
+        from coachloop.surveys.services import close_due
+
+        closed = close_due()
+    except Exception:
+        logger.exception("Closing due surveys failed; it is tried again at the next tick.")
     made = scan()
     sent = deliver_due()
-    return {"made": made, "sent": sent, "cadence": cadence}
+    return {"made": made, "sent": sent, "cadence": cadence, "surveys_closed": closed}
 
 
 @task()

@@ -141,6 +141,9 @@ class Administration(models.Model):
         "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     visibility = models.CharField(max_length=20, choices=Visibility.choices)
+    #: show results while the survey is open (surveys.engine: live results). Every live view
+    #: that could have been shown limits what the final report may break down, so it is a choice
+    live_results = models.BooleanField(_("show live results while open"), default=False)
     invited_count = models.PositiveIntegerField(default=0)
     #: kept in the transaction that writes a response, so the response rate costs no count
     response_count = models.PositiveIntegerField(default=0)
