@@ -590,6 +590,26 @@ def improvement_plans_managed_by(user: AnyUser) -> QuerySet[ImprovementPlan]:
     )
 
 
+def organisations_planned_by(user: AnyUser) -> QuerySet[Organisation]:
+    """Schools where the user may start an improvement plan: the same people as
+    `improvement_plans_managed_by`, asked of the school rather than of a plan."""
+    if not user.is_authenticated:
+        return Organisation.objects.none()
+    coaches_here = Exists(
+        Participant.objects.filter(
+            user=user, role=ParticipantRole.COACH, engagement__organisation=OuterRef("pk")
+        )
+    )
+    return Organisation.objects.filter(
+        _under(_paths(user))
+        & (
+            _under(_paths(user, admin=True))
+            | _under(_role_paths(user, (Role.SCHOOL_LEADER,)))
+            | Q(coaches_here)
+        )
+    )
+
+
 def target_areas_visible_to(user: AnyUser) -> QuerySet[TargetArea]:
     return TargetArea.objects.filter(content_q(user))
 

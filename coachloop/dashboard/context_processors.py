@@ -28,7 +28,10 @@ def nav_flags(user: User) -> dict[str, bool]:
     - programmes (and playbooks): they administer programmes or coach in one;
     - sponsor: they sponsor or follow an engagement (sponsor, district representative);
     - caseload: they coach an active instructional engagement (its playbook has a `cycle`);
-    - my_coaching: they are the teacher (coachee) of an instructional engagement.
+    - my_coaching: they are the teacher (coachee) of an instructional engagement;
+    - surveys: they take part in an engagement, or lead a school, coach, administer or represent a
+      district (survey administrations and reports, school improvement plans);
+    - district: they administer programmes or represent a district (views across schools).
     """
     cached: dict[str, bool] | None = user.__dict__.get("_coachloop_nav")
     if cached is not None:
@@ -66,6 +69,11 @@ def nav_flags(user: User) -> dict[str, bool]:
         "cadence": Role.PROGRAMME_ADMIN in roles or bool(row.get("administers")),
         "caseload": bool(row.get("caseload")),
         "my_coaching": bool(row.get("my_coaching")),
+        # surveys, their reports and school improvement plans
+        "surveys": bool(row.get("takes_part"))
+        or bool(roles & {Role.PROGRAMME_ADMIN, Role.COACH, Role.SCHOOL_LEADER, Role.DISTRICT_REP}),
+        # district views across schools: programme administrators and district representatives
+        "district": bool(roles & {Role.PROGRAMME_ADMIN, Role.DISTRICT_REP}),
     }
     user.__dict__["_coachloop_nav"] = flags
     return flags
@@ -87,4 +95,6 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         "nav_cadence": flags["cadence"],
         "nav_caseload": flags["caseload"],
         "nav_my_coaching": flags["my_coaching"],
+        "nav_surveys": flags["surveys"],
+        "nav_district": flags["district"],
     }

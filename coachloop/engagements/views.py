@@ -181,6 +181,10 @@ def _step_link(engagement: Engagement, spec: schema.StepSpec) -> tuple[str, str]
         return reverse("feedback_list", args=[pk]), _("Open the anonymous feedback")
     if kind == "portfolio":
         return reverse("portfolio_list", args=[pk]), _("Open the portfolio")
+    if kind in ("survey", "resurvey"):
+        return reverse("administration_list") + f"?engagement={pk}", _("Open the surveys")
+    if kind in ("target_areas", "school_actions", "check_in"):
+        return reverse("engagement_improvement", args=[pk]), _("Open the action plan")
     return "", ""
 
 
