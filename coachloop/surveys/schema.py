@@ -26,7 +26,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from pydantic import ValidationError as PydanticValidationError
 
-from coachloop.playbooks.schema import Problem, _from_pydantic
+from coachloop.playbooks.schema import Problem, _path
 
 FORMAT = 1
 
@@ -180,6 +180,57 @@ class InstrumentError(ValueError):
         ]
 
 
+_SCHEMA_MESSAGES = {
+    "extra_forbidden": "unknown key; check its spelling against docs/instruments.md",
+    "missing": "required, but missing",
+    "string_too_short": "must not be empty",
+    "string_pattern_mismatch": (
+        "use lower-case letters, digits, - and _ only, starting with a letter or a digit "
+        "(such as focus-goals)"
+    ),
+}
+
+
+def _message(e: Any) -> str:
+    """One pydantic error in words an instrument's author can act on."""
+    kind = e["type"]
+    ctx = e.get("ctx") or {}
+    loc = list(e["loc"])
+    last = loc[-1] if loc else ""
+    if kind in _SCHEMA_MESSAGES:
+        return _SCHEMA_MESSAGES[kind]
+    if kind == "too_short":
+        if last == "points":
+            return "a scale needs at least 2 points, each with a value and a label"
+        if ctx.get("min_length", 1) <= 1:
+            return "must not be empty"
+        return f"needs at least {ctx['min_length']} entries"
+    if kind == "too_long":
+        return f"has too many entries: at most {ctx.get('max_length')}"
+    if kind == "string_too_long":
+        return f"is too long: at most {ctx.get('max_length')} characters"
+    if kind in ("model_type", "dict_type") and len(loc) >= 2 and loc[-2] == "points":
+        return "write each point as a value and a label, such as {value: 1, label: Never}"
+    if kind in ("model_type", "dict_type"):
+        return "must be a mapping of keys to values"
+    if kind == "greater_than_equal" and last in ("k", "comment_k"):
+        return (
+            f"must be at least {MIN_K}: results of smaller groups could identify the people "
+            "who answered"
+        )
+    if kind == "greater_than_equal":
+        return f"must be at least {ctx.get('ge')}"
+    if kind == "less_than_equal":
+        return f"must be at most {ctx.get('le')}"
+    if kind == "literal_error":
+        return str(e["msg"]).replace("Input should be", "must be one of")
+    return str(e["msg"]).replace("Input should be", "must be")
+
+
+def _from_pydantic(error: PydanticValidationError) -> list[Problem]:
+    return [Problem(_path(list(e["loc"])), _message(e)) for e in error.errors()]
+
+
 def _check(ins: Instrument) -> list[Problem]:
     """The rules a schema cannot say: unique keys, references, thresholds."""
     problems: list[Problem] = []
@@ -237,6 +288,13 @@ def _check(ins: Instrument) -> list[Problem]:
                 Problem(f"questions[{q}].key", f'another question or item has key "{question.key}"')
             )
         questions.add(question.key)
+        for role in question.roles:
+            if role not in ins.roles:
+                problems.append(
+                    Problem(
+                        f"questions[{q}].roles", f'"{role}" is not one of the instrument\'s roles'
+                    )
+                )
     if len(set(ins.roles)) != len(ins.roles):
         problems.append(Problem("roles", "a role is listed twice"))
     if "self" in ins.roles and ins.kind not in ("360", "self"):
@@ -257,6 +315,20 @@ def _check(ins: Instrument) -> list[Problem]:
     return problems
 
 
+def unasked_roles(ins: Instrument) -> list[Problem]:
+    """Roles that no item is asked of: their respondents would get an empty survey. Checked on
+    the files that programme administrators save and upload (surveys.instrument_services), and
+    on the built-in files by their tests, not by `parse`, which also reads generated and stored
+    definitions."""
+    return [
+        Problem(
+            f"roles[{r}]", f'no item is asked of "{role}": add it to an item\'s roles, or remove it'
+        )
+        for r, role in enumerate(ins.roles)
+        if not ins.items_for(role)
+    ]
+
+
 def parse(data: Any, source: str) -> Instrument:
     """Validate already-decoded data (from YAML, JSON or the database)."""
     if not isinstance(data, dict):
@@ -272,7 +344,29 @@ def parse(data: Any, source: str) -> Instrument:
 
 
 def load(text: str, source: str) -> Instrument:
-    """Validate an instrument file's text (YAML; JSON is YAML too)."""
+    """Validate an instrument file's text: YAML, or JSON. A .json file is read as JSON, so its
+    messages name JSON's lines and columns; another text that starts with "{" is tried as JSON,
+    then as YAML (a YAML flow mapping is not JSON)."""
+    strict = source.lower().endswith(".json")
+    if strict or text.lstrip().startswith("{"):
+        try:
+            return parse(json.loads(text), source)
+        except json.JSONDecodeError as error:
+            not_json = InstrumentError(
+                source,
+                [
+                    Problem(
+                        f"line {error.lineno}, column {error.colno}", f"not valid JSON: {error.msg}"
+                    )
+                ],
+            )
+        if strict:
+            raise not_json
+        try:
+            data = yaml.safe_load(text)
+        except yaml.YAMLError:
+            raise not_json from None
+        return parse(data, source)
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as error:
