@@ -1,9 +1,10 @@
 """A realistic, deterministic demo district, and the same at benchmark scale.
 
 `demo`: one district of 6 schools and about 150 staff (programme administrator, coaches, school
-leaders, teachers, district representatives, staff), with 44 coaching engagements. `large`: 200
-schools and 12,000 staff, 3,000 engagements (600 performance, 1,600 instructional, 800 peer
-teams), about 100,000 meetings and 200,000 observations, for benchmarks. The same seed (at the
+leaders, teachers, district representatives, staff), with 48 coaching engagements. `large`: 200
+schools and 12,000 staff, 3,000 engagements (600 performance, 1,400 instructional, 800 peer
+teams, 200 Leadership for learning), about 100,000 meetings, 200,000 observations and 1,000,000
+survey answers, for benchmarks. The same seed (at the
 same moment) gives the same data.
 
 Performance coaching (seed 000): 24 engagements in the demo, 600 at scale, each as far along
@@ -15,7 +16,7 @@ feedback, scores and portfolio entries (some awaiting review).
 
 Instructional coaching (seed 004): the district's action-step library (6 categories of 4 steps
 with success criteria, models and non-examples), and coaches in weekly cycles with their
-teachers (2 coaches with 6 teachers each in the demo, 40 with 40 each at scale): action steps
+teachers (2 coaches with 6 teachers each in the demo, 40 with 35 each at scale): action steps
 from the library's scope and sequence (mastered, now and then paused, one current), cycles
 closed by their feedback meetings (run with the meeting guide: time spent per stage, notes per
 stage, practice attempts, the next cycle planned) and one open, brief observations with timed
@@ -31,6 +32,13 @@ assignments, effectiveness ratings and monthly sessions (some teams off cadence)
 is in the server's time zone (TIME_ZONE) and invites the engagement's people in its type's
 attendee roles (MeetingParticipant; attended for held meetings). After the load, every
 engagement's cadence is checked once (cadence.services.refresh_all).
+
+Leadership for learning (seed 002, coachloop.demo.surveys): 4 schools in the demo, all 200 at
+scale, each with an engagement, four closed administrations of the school-wide survey to all its
+staff (autumn and spring of two school years, about 1,000,000 answers at scale), one open one at
+the first school (live results), and school improvement plans with target areas, action steps
+and check-ins at every other school. leader@'s school is the first: leader@ is a coachee of its
+engagement, coach@ its coach, district@ the district representative of every one.
 
 The named demo accounts each find something to do: coach@ has steps due this week and overdue,
 a plan awaiting the sponsor, an entry to review, a meeting this week and a caseload of
@@ -67,6 +75,7 @@ from coachloop.actionsteps.models import (
     derived,
 )
 from coachloop.demo.peer import generate_peer
+from coachloop.demo.surveys import generate_surveys
 from coachloop.engagements.models import (
     AgreementSignature,
     Engagement,
@@ -894,6 +903,7 @@ def generate(*, size: str = "demo", seed: int = 2026, now: datetime | None = Non
     reps += [person(district, Role.DISTRICT_REP) for _ in range(spec.district_reps - 1)]
     leaders_by_school: list[list[int]] = []
     teachers_by_school: list[list[int]] = []
+    staff_by_school: list[list[int]] = []
     for i, school in enumerate(schools):
         first = i == 0
         leaders = [person(school, Role.SCHOOL_LEADER, f"leader@{DEMO_DOMAIN}" if first else None)]
@@ -903,11 +913,11 @@ def generate(*, size: str = "demo", seed: int = 2026, now: datetime | None = Non
             person(school, Role.TEACHER, IC_TEACHER if first and n == IC_FIRST_TEACHER else None)
             for n in range(1, spec.teachers)
         ]
-        person(school, Role.STAFF, f"staff@{DEMO_DOMAIN}" if first else None)
-        for _ in range(spec.staff - 1):
-            person(school, Role.STAFF)
+        staff = [person(school, Role.STAFF, f"staff@{DEMO_DOMAIN}" if first else None)]
+        staff += [person(school, Role.STAFF) for _ in range(spec.staff - 1)]
         leaders_by_school.append(leaders)
         teachers_by_school.append(teachers)
+        staff_by_school.append(staff)
 
     # PostgreSQL and SQLite both return the new ids from bulk_create, so `users` keeps its order.
     User.objects.bulk_create(users, batch_size=2000)
@@ -1055,6 +1065,24 @@ def generate(*, size: str = "demo", seed: int = 2026, now: datetime | None = Non
     for name in ("meetings", "meeting_participants", "notes", "signatures"):
         counts[name] = counts.get(name, 0) + peer_counts.pop(f"peer_{name}")
     counts.update(peer_counts)
+    survey_counts = generate_surveys(
+        size=size,
+        seed=seed,
+        district=district,
+        schools=schools,
+        leaders_by_school=[[users[t] for t in ls] for ls in leaders_by_school],
+        teachers_by_school=[[users[t] for t in ts] for ts in teachers_by_school],
+        staff_by_school=[[users[t] for t in ss] for ss in staff_by_school],
+        coaches=[users[c] for c in coaches],
+        rep=users[reps[0]],
+        admin=u_admin,
+        now=now,
+    )
+    engagements += survey_counts.pop("lfl_engagements")
+    counts["steps"] += survey_counts.pop("lfl_steps")
+    counts["participants"] += survey_counts.pop("lfl_participants")
+    counts["signatures"] = counts.get("signatures", 0) + survey_counts.pop("lfl_signatures")
+    counts.update(survey_counts)
 
     # Fresh planner statistics, as after any bulk load: PostgreSQL's autovacuum gathers them
     # soon after, SQLite only when asked. Without them SQLite picks poor indexes for the steps.
@@ -1535,8 +1563,11 @@ class CyclesSize:
 
 CYCLE_SIZES = {
     "demo": CyclesSize(2, 2, 6, 3, (12, 160), (6, 7, 7, 8, 9), (1, 1, 2, 2, 3), 170, 0),
+    # 40 coaches with 35 teachers each (1,400 engagements; with 600 performance, 800 peer teams
+    # and 200 Leadership for learning schools, 3,000), over a history long enough for 200,000
+    # observations
     "large": CyclesSize(
-        40, 1, 40, 5, (200, 610), (5, 6, 7, 7, 7, 8, 9), (1, 2, 2, 2, 2, 3, 3), 700, 300
+        40, 1, 35, 5, (200, 726), (5, 6, 7, 7, 7, 8, 9), (1, 2, 2, 2, 2, 3, 3), 700, 300
     ),
 }
 #: teachers of the instructional programme are these at each school, counting from 0 (the

@@ -48,9 +48,10 @@ def test_the_programmes_run_the_builtin_performance_and_instructional_playbooks(
     playbook = Playbook.objects.get(organisation=None, key="performance-coaching")
     cycles = Playbook.objects.get(organisation=None, key="instructional-coaching")
     peer = Playbook.objects.get(organisation=None, key="peer-coaching")
+    lfl = Playbook.objects.get(organisation=None, key="leadership-for-learning")
     programmes = Programme.objects.all()
     assert sorted(p.playbook_id for p in programmes) == sorted(
-        [playbook.pk] * 2 + [cycles.pk, peer.pk]
+        [playbook.pk] * 2 + [cycles.pk, peer.pk, lfl.pk]
     )
     coached = programmes.exclude(playbook=peer)  # peers coach each other
     assert all(p.coaches.filter(email=f"coach@{DEMO_DOMAIN}").exists() for p in coached)
@@ -58,6 +59,7 @@ def test_the_programmes_run_the_builtin_performance_and_instructional_playbooks(
         playbook.current_id,
         cycles.current_id,
         peer.current_id,
+        lfl.current_id,
     }
     engagements = performance()
     assert engagements.count() == 24
@@ -179,9 +181,12 @@ def test_the_teacher_is_the_performer_of_one_engagement(demo):
 def test_the_district_rep_follows_engagements_and_the_admin_the_programme(demo):
     district = selectors.sponsor_view(user=persona("district"))
     # the performance coaching engagements name her, and every peer team (as a member's
-    # supervisor or as district representative); instructional coaching has none
+    # supervisor or as district representative), and every Leadership for learning school;
+    # instructional coaching has none
     peer = Engagement.objects.filter(playbook_version__playbook__key="peer-coaching")
-    assert len(district["engagements"]) == performance().count() + peer.count()
+    lfl = Engagement.objects.filter(playbook_version__playbook__key="leadership-for-learning")
+    assert lfl.count() == 4
+    assert len(district["engagements"]) == performance().count() + peer.count() + lfl.count()
     admin = persona("admin")
     programme = Programme.objects.get(name__startswith="Teacher performance")
     overview = selectors.programme_overview(user=admin, programme=programme)
