@@ -58,7 +58,7 @@ from coachloop.improvement.models import CheckIn, ImprovementPlan, SchoolActionS
 from coachloop.meetings.models import FollowUp, Meeting, MeetingParticipant
 from coachloop.notifications.models import Notification
 from coachloop.observations.models import Observation, ObservationStatus
-from coachloop.organisations.models import Membership, Organisation, Role
+from coachloop.organisations.models import Membership, Organisation, OrganisationKind, Role
 from coachloop.peer.models import Assignment, AssignmentCompletion, EffectivenessRating, Goal
 from coachloop.plans.models import Plan
 from coachloop.playbooks.models import Playbook
@@ -485,20 +485,26 @@ def audit_events_visible_to(user: AnyUser) -> QuerySet[AuditEvent]:
 # --- Surveys, reports and school improvement (issue 6) --------------------------------------------
 
 
-def _role_paths(user: AnyUser, roles: tuple[str, ...]) -> tuple[str, ...]:
-    """Tree paths where the user holds one of `roles` (a school leader's school, a district
-    representative's district), cached per request like `_paths`."""
+def _role_paths(
+    user: AnyUser, roles: tuple[str, ...], *, kind: str | None = None
+) -> tuple[str, ...]:
+    """Tree paths where the user holds one of `roles` (a district representative's district;
+    with `kind`, only at organisations of that kind: a school leader's own school, not the
+    district where a peer coaching team lives), cached per request like `_paths`."""
     if not user.is_authenticated or not user.is_active:
         return ()
-    cache: dict[tuple[str, ...], tuple[str, ...]] = user.__dict__.setdefault(
+    cache: dict[tuple[tuple[str, ...], str | None], tuple[str, ...]] = user.__dict__.setdefault(
         "_coachloop_role_paths", {}
     )
-    if roles not in cache:
+    if (roles, kind) not in cache:
         rows = Membership.objects.filter(
             user=user, is_active=True, organisation__is_active=True, role__in=roles
-        ).values_list("organisation__path", flat=True)
-        cache[roles] = tuple(sorted(set(rows)))
-    return cache[roles]
+        )
+        if kind is not None:
+            rows = rows.filter(organisation__kind=kind)
+        paths = rows.values_list("organisation__path", flat=True)
+        cache[(roles, kind)] = tuple(sorted(set(paths)))
+    return cache[(roles, kind)]
 
 
 def instruments_visible_to(user: AnyUser) -> QuerySet[Instrument]:
@@ -527,7 +533,9 @@ def administrations_visible_to(user: AnyUser) -> QuerySet[Administration]:
     if not user.is_authenticated:
         return Administration.objects.none()
     school_wide = Q(subject__isnull=True)
-    overseers = _role_paths(user, (Role.SCHOOL_LEADER, Role.DISTRICT_REP))
+    overseers = _role_paths(user, (Role.DISTRICT_REP,)) + _role_paths(
+        user, (Role.SCHOOL_LEADER,), kind=OrganisationKind.SCHOOL
+    )
     readers = (
         content_q(user, author="created_by")
         | _under(_paths(user, admin=True), "organisation__path")
@@ -585,7 +593,10 @@ def improvement_plans_managed_by(user: AnyUser) -> QuerySet[ImprovementPlan]:
     )
     return improvement_plans_visible_to(user).filter(
         _under(_paths(user, admin=True), "organisation__path")
-        | _under(_role_paths(user, (Role.SCHOOL_LEADER,)), "organisation__path")
+        | _under(
+            _role_paths(user, (Role.SCHOOL_LEADER,), kind=OrganisationKind.SCHOOL),
+            "organisation__path",
+        )
         | Q(coaches_here)
     )
 
@@ -604,7 +615,7 @@ def organisations_planned_by(user: AnyUser) -> QuerySet[Organisation]:
         _under(_paths(user))
         & (
             _under(_paths(user, admin=True))
-            | _under(_role_paths(user, (Role.SCHOOL_LEADER,)))
+            | _under(_role_paths(user, (Role.SCHOOL_LEADER,), kind=OrganisationKind.SCHOOL))
             | Q(coaches_here)
         )
     )

@@ -1,6 +1,8 @@
 """The peer coaching team page in the browser, with axe on every page: a member adds a goal and
 rates her partner on a level; the supervisor reads goals and levels, never the team's notes."""
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 
@@ -56,4 +58,5 @@ def test_the_supervisor_sees_progress_not_confidences(checked, peer):
     expect(page.get_by_role("heading", name="Coaching effectiveness")).to_be_visible()
     expect(page.get_by_role("link", name="Add a goal")).to_have_count(0)
     expect(page.get_by_text("TEAM-NOTE-SECRET")).to_have_count(0)
-    expect(page.get_by_text("comes with the assessments feature")).to_be_visible()
+    expect(page.get_by_role("heading", name="360 surveys")).to_be_visible()
+    expect(page.get_by_role("link", name=re.compile("Start a 360 survey"))).to_have_count(0)

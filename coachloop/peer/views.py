@@ -34,6 +34,7 @@ from coachloop.peer.forms import (
 )
 from coachloop.peer.models import Assignment, Goal
 from coachloop.playbooks import schema
+from coachloop.surveys.models import Administration
 
 
 def _raise_for(err: DomainError) -> None:
@@ -117,6 +118,10 @@ def team(request: AuthedRequest, pk: int) -> HttpResponse:
         "page": page,
         "can_write": page.is_member and engagement.status == "active",
         "today": timezone.localdate(),
+        "administrations": policy.visible(request.user, Administration)
+        .filter(engagement=engagement, subject__isnull=False)
+        .select_related("subject")
+        .order_by("-opens_on", "-pk")[:50],
     }
     return render(request, "peer/team.html", context)
 

@@ -91,7 +91,10 @@ def administration_new(request: AuthedRequest, pk: int) -> HttpResponse:
         .order_by("user__given_name", "user__family_name", "user_id")
     ]
     people = list({u.pk: u for u in people}.values())
-    key = services.default_instrument_key(engagement)
+    # links may name the instrument and the subject (the peer team page's "Start a 360")
+    key = request.GET.get("instrument", "").strip()[:60] or services.default_instrument_key(
+        engagement
+    )
     default = instruments.filter(key=key).order_by("organisation_id").first() if key else None
     today = timezone.localdate()
     initial: dict[str, Any] = {
@@ -101,6 +104,9 @@ def administration_new(request: AuthedRequest, pk: int) -> HttpResponse:
         "visibility": default_visibility(engagement, "report"),
         "printable_role": "staff",
     }
+    asked = request.GET.get("subject", "")
+    if asked.isdigit() and any(u.pk == int(asked) for u in people):
+        initial["subject"] = int(asked)
     form = AdministrationForm(
         request.POST or None,
         instruments=instruments,
