@@ -8,9 +8,13 @@ from coachloop.testing.personas import World, build_world
 
 @pytest.fixture(autouse=True)
 def _clear_cache():
+    from coachloop.surveys import engine
+
     cache.clear()
+    engine.forget()
     yield
     cache.clear()
+    engine.forget()
 
 
 @pytest.fixture

@@ -38,9 +38,9 @@ from __future__ import annotations
 import bisect
 import hashlib
 import math
-from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections import OrderedDict, defaultdict
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Literal
 
 from coachloop.surveys import stats
@@ -1031,6 +1031,32 @@ def growth(before: Report, after: Report) -> Growth:
 SERIES_LIMIT = 12
 
 
+# --- Closed administrations never change: their reports and moments are kept per process -------
+
+_MEMO: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
+MEMO_LIMIT = 4096
+
+
+def _memo[T](key: tuple[Any, ...], make: Callable[[], T]) -> T:
+    """A small per-process LRU for results of closed administrations. Keys carry what would
+    change the result (responses, closing, the version), so a stale entry is never found."""
+    try:
+        value: T = _MEMO[key]
+    except KeyError:
+        value = make()
+        _MEMO[key] = value
+        if len(_MEMO) > MEMO_LIMIT:
+            _MEMO.popitem(last=False)
+        return value
+    _MEMO.move_to_end(key)
+    return value
+
+
+def forget() -> None:
+    """Drop every kept report (tests; after restoring a backup)."""
+    _MEMO.clear()
+
+
 def _domain_moments_sql(
     admin_ids: Sequence[int], domain_keys: Sequence[str]
 ) -> dict[int, SchoolMoments]:
@@ -1090,8 +1116,12 @@ def _latest_closed(
     )
     if exclude_org is not None:
         query = query.exclude(organisation_id=exclude_org)
-    rows = query.order_by("organisation_id", "-closed_at", "-id").values(
-        "id", "organisation_id", "organisation__name", "invited_count", "version__definition"
+    from django.db.models.fields.json import KT
+
+    rows = (
+        query.annotate(k=KT("version__definition__k"))
+        .order_by("organisation_id", "-closed_at", "-id")
+        .values("id", "organisation_id", "organisation__name", "invited_count", "k")
     )
     latest: dict[int, dict[str, Any]] = {}
     for row in rows:
@@ -1100,12 +1130,43 @@ def _latest_closed(
 
 
 def _k_of(row: Mapping[str, Any]) -> int:
-    definition = row.get("version__definition") or {}
-    return int(definition.get("k", 5)) if isinstance(definition, dict) else 5
+    k = row.get("k")
+    return int(k) if k not in (None, "") else 5
+
+
+def _closed_moments(
+    admin_ids: Sequence[int], domain_keys: Sequence[str]
+) -> dict[int, SchoolMoments]:
+    """`_domain_moments_sql` for closed administrations, kept per process: only those not seen
+    before are read."""
+    keys = tuple(domain_keys)
+    out: dict[int, SchoolMoments] = {}
+    missing = []
+    for pk in admin_ids:
+        hit = _MEMO.get(("moments", pk, keys))
+        if hit is None:
+            missing.append(pk)
+        else:
+            out[pk] = hit
+    if missing:
+        fresh = _domain_moments_sql(missing, keys)
+        for pk in missing:
+            value = fresh.get(pk, SchoolMoments(0, 0, {}))
+            _MEMO[("moments", pk, keys)] = value
+            out[pk] = value
+        while len(_MEMO) > MEMO_LIMIT:
+            _MEMO.popitem(last=False)
+    return out
 
 
 def _district_of(spec: Instrument, admins: Sequence[Mapping[str, Any]]) -> DistrictReport:
-    moments = _domain_moments_sql([a["id"] for a in admins], [d.key for d in spec.domains])
+    moments = {
+        pk: m
+        for pk, m in _closed_moments(
+            [a["id"] for a in admins], [d.key for d in spec.domains]
+        ).items()
+        if m.respondents
+    }
     schools = {
         a["id"]: SchoolMoments(
             a["invited_count"],
@@ -1167,19 +1228,45 @@ def school_report(administration: Administration, *, compare: bool = True) -> Re
         return compute(spec, data, live_waves=waves, district=_comparison(administration, spec))
     if others < k:
         return compute(spec, empty, live_possible=administration.live_results)
-    grouped = report_data(administration)
-    comments: list[tuple[str, str]] = []
-    if spec.questions and others >= spec.comment_k:
-        comments = list(
-            Comment.objects.filter(administration_id=administration.pk).values_list(
-                "question", "text"
+
+    def make() -> Report:
+        grouped = report_data(administration)
+        comments: list[tuple[str, str]] = []
+        if spec.questions and others >= spec.comment_k:
+            comments = list(
+                Comment.objects.filter(administration_id=administration.pk).values_list(
+                    "question", "text"
+                )
             )
+        data = ReportData(
+            administration.pk, administration.invited_count, grouped.counts, responses, comments
         )
-    data = ReportData(
-        administration.pk, administration.invited_count, grouped.counts, responses, comments
+        return compute(spec, data, live_possible=administration.live_results)
+
+    # A closed administration's answers never change: its report is computed once per process
+    # (the key holds everything that could change it), and the district comparison, which
+    # changes as other schools close, is attached afresh.
+    key = (
+        "report",
+        administration.pk,
+        administration.closed_at,
+        administration.version_id,
+        administration.live_results,
+        administration.invited_count,
+        len(responses),
     )
+    report = _memo(key, make)
     district = _comparison(administration, spec) if compare else None
-    return compute(spec, data, district=district, live_possible=administration.live_results)
+    if district is None:
+        return report
+    return replace(
+        report,
+        district=district,
+        domains=tuple(
+            replace(d, district=_district_domain(district, d.key, d.overall))
+            for d in report.domains
+        ),
+    )
 
 
 def _comparison(administration: Administration, spec: Instrument) -> DistrictComparison | None:
