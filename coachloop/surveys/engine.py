@@ -1116,22 +1116,31 @@ def _latest_closed(
     )
     if exclude_org is not None:
         query = query.exclude(organisation_id=exclude_org)
-    from django.db.models.fields.json import KT
-
-    rows = (
-        query.annotate(k=KT("version__definition__k"))
-        .order_by("organisation_id", "-closed_at", "-id")
-        .values("id", "organisation_id", "organisation__name", "invited_count", "k")
+    rows = query.order_by("organisation_id", "-closed_at", "-id").values_list(
+        "id", "organisation_id", "organisation__name", "invited_count", "version_id"
     )
     latest: dict[int, dict[str, Any]] = {}
-    for row in rows:
-        latest.setdefault(row["organisation_id"], dict(row))
+    for pk, org, name, invited, version in rows:
+        if org not in latest:
+            latest[org] = {
+                "id": pk,
+                "organisation_id": org,
+                "organisation__name": name,
+                "invited_count": invited,
+                "k": _version_k(version),
+            }
     return list(latest.values())
 
 
+def _version_k(version_id: int) -> int:
+    """A version's k (versions never change: read once per process)."""
+    from coachloop.surveys.models import InstrumentVersion
+
+    return _memo(("k", version_id), lambda: InstrumentVersion.objects.get(pk=version_id).spec.k)
+
+
 def _k_of(row: Mapping[str, Any]) -> int:
-    k = row.get("k")
-    return int(k) if k not in (None, "") else 5
+    return int(row.get("k") or 5)
 
 
 def _closed_moments(
@@ -1281,10 +1290,18 @@ def _comparison(administration: Administration, spec: Instrument) -> DistrictCom
     admins = _latest_closed(administration.version.instrument_id, parent_path, org.pk)
     if not admins:
         return None
-    district = _district_of(spec, admins)
-    if not district.domains:
-        return None
-    return district.comparison()
+
+    def make() -> DistrictComparison | None:
+        district = _district_of(spec, admins)
+        return district.comparison() if district.domains else None
+
+    # the same schools' same closed administrations always compare the same
+    key = (
+        "comparison",
+        administration.version_id,
+        tuple((a["id"], a["invited_count"]) for a in admins),
+    )
+    return _memo(key, make)
 
 
 def district_report(organisation: Organisation, instrument: models.Instrument) -> DistrictReport:
