@@ -614,7 +614,7 @@ def _step_for_writer(actor: User, step: SchoolActionStep) -> SchoolActionStep:
     engagement = Engagement.objects.get(pk=step.engagement_id)
     _require_team(actor, engagement, _("The engagement's coaches and leaders change action steps."))
     return (
-        SchoolActionStep.objects.select_for_update()
+        SchoolActionStep.objects.select_for_update(of=("self",))
         .select_related("engagement", "owner", "goal", "target_area")
         .get(pk=step.pk)
     )

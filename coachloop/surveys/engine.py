@@ -260,6 +260,9 @@ class Report:
     self_count: int = 0
     #: whether the administration shows live results (and so limits its final report)
     live_possible: bool = True
+    #: a closed administration's report: the key it is kept under (pages keep their rendering
+    #: under it too); None for reports that may still change
+    memo_key: tuple[Any, ...] | None = None
 
     @property
     def k(self) -> int:
@@ -1037,6 +1040,11 @@ _MEMO: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
 MEMO_LIMIT = 4096
 
 
+def kept[T](key: tuple[Any, ...], make: Callable[[], T]) -> T:
+    """`make()`, kept under `key` in the per-process memo of closed administrations."""
+    return _memo(key, make)
+
+
 def _memo[T](key: tuple[Any, ...], make: Callable[[], T]) -> T:
     """A small per-process LRU for results of closed administrations. Keys carry what would
     change the result (responses, closing, the version), so a stale entry is never found."""
@@ -1234,7 +1242,8 @@ def school_report(administration: Administration, *, compare: bool = True) -> Re
             grouped.counts,
             [r for r in responses if r[0] != SELF and r[1] is not None and r[1] < waves],
         )
-        return compute(spec, data, live_waves=waves, district=_comparison(administration, spec))
+        district, _key = _comparison(administration, spec)
+        return compute(spec, data, live_waves=waves, district=district)
     if others < k:
         return compute(spec, empty, live_possible=administration.live_results)
 
@@ -1265,31 +1274,40 @@ def school_report(administration: Administration, *, compare: bool = True) -> Re
         len(responses),
     )
     report = _memo(key, make)
-    district = _comparison(administration, spec) if compare else None
+    if not compare:
+        return replace(report, memo_key=key)
+    district, district_key = _comparison(administration, spec)
     if district is None:
-        return report
-    return replace(
-        report,
-        district=district,
-        domains=tuple(
-            replace(d, district=_district_domain(district, d.key, d.overall))
-            for d in report.domains
-        ),
-    )
+        return replace(report, memo_key=key)
+
+    def compared() -> Report:
+        return replace(
+            report,
+            district=district,
+            domains=tuple(
+                replace(d, district=_district_domain(district, d.key, d.overall))
+                for d in report.domains
+            ),
+            memo_key=(*key, district_key),
+        )
+
+    return _memo((*key, district_key), compared)
 
 
-def _comparison(administration: Administration, spec: Instrument) -> DistrictComparison | None:
+def _comparison(
+    administration: Administration, spec: Instrument
+) -> tuple[DistrictComparison | None, tuple[Any, ...] | None]:
     """The other schools under the same district (the school's parent), for a school-wide
-    survey; None for a 360 or a school without a parent."""
+    survey; None for a 360 or a school without a parent. With the key it is kept under."""
     if administration.subject_id is not None:
-        return None
+        return None, None
     org = administration.organisation
     parent_path = org.path.rsplit("/", 2)[0] + "/" if org.parent_id else ""
     if not parent_path or parent_path == "/":
-        return None
+        return None, None
     admins = _latest_closed(administration.version.instrument_id, parent_path, org.pk)
     if not admins:
-        return None
+        return None, None
 
     def make() -> DistrictComparison | None:
         district = _district_of(spec, admins)
@@ -1301,7 +1319,7 @@ def _comparison(administration: Administration, spec: Instrument) -> DistrictCom
         administration.version_id,
         tuple((a["id"], a["invited_count"]) for a in admins),
     )
-    return _memo(key, make)
+    return _memo(key, make), key
 
 
 def district_report(organisation: Organisation, instrument: models.Instrument) -> DistrictReport:

@@ -9,6 +9,9 @@ from typing import Any
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
+from django.utils import translation
+from django.utils.safestring import mark_safe
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -76,7 +79,18 @@ def report(request: AuthedRequest, pk: int) -> HttpResponse:
         "suppressed": engine.suppressed_message(result.k),
         "has_previous": administration.previous_id is not None,
     }
-    return render(request, "surveys/report.html", context)
+
+    def body() -> str:
+        return render_to_string("surveys/report_body.html", context)
+
+    # A closed report shows the same to every reader, so its rendering is kept with it.
+    key = result.memo_key
+    html = engine.kept(("html", translation.get_language(), *key), body) if key else body()
+    return render(
+        request,
+        "surveys/report.html",
+        {"administration": administration, "body": mark_safe(html)},  # noqa: S308
+    )
 
 
 @login_required

@@ -591,7 +591,7 @@ def close_due(today: datetime.date | None = None) -> int:
     for pk in ids:
         with transaction.atomic():
             administration = (
-                Administration.objects.select_for_update()
+                Administration.objects.select_for_update(of=("self",))
                 .filter(pk=pk, closed_at__isnull=True)
                 .select_related("version__instrument", "engagement")
                 .first()

@@ -711,3 +711,22 @@ def test_without_live_results_an_open_survey_waits_and_its_final_report_is_not_l
     assert all(c.n is not None for c in quiet_final.cells)
     shown = sum(bool(d.by_cell) for d in quiet_final.domains)
     assert shown >= sum(bool(d.by_cell) for d in loud_final.domains)
+
+
+@pytest.mark.django_db
+def test_a_kept_report_still_compares_with_schools_that_close_later(lfl, world, signed_in):
+    """A closed report is kept per process, with its rendering; the district comparison beside
+    it is not: when another school's survey closes, the page shows it."""
+    oak = administration_at(world.oak, creator=world.cora)
+    store(oak, lfl_people(12))
+    first = engine.school_report(oak)
+    assert first.district is None
+    client = signed_in(world.lena)
+    page = client.get(f"/surveys/{oak.pk}/report/").context["body"]
+    assert page == client.get(f"/surveys/{oak.pk}/report/").context["body"]
+    elm = administration_at(world.elm, creator=world.cora)
+    store(elm, lfl_people(12, seed=4))
+    later = engine.school_report(oak)
+    assert later.district is not None
+    assert later.district.schools == 1
+    assert client.get(f"/surveys/{oak.pk}/report/").context["body"] != page
