@@ -619,15 +619,20 @@ def parse(data: Any, source: str) -> Playbook:
     return playbook
 
 
+def yaml_problem(error: yaml.YAMLError) -> Problem:
+    """Where a YAML file breaks and why, for playbook and instrument files alike."""
+    mark = getattr(error, "problem_mark", None)
+    where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+    problem = getattr(error, "problem", None) or "not valid YAML"
+    return Problem(where, f"not valid YAML: {problem}")
+
+
 def load(text: str, source: str) -> Playbook:
     """Validate a playbook file's text (YAML; JSON is YAML too)."""
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        problem = getattr(error, "problem", None) or "not valid YAML"
-        raise PlaybookError(source, [Problem(where, f"not valid YAML: {problem}")]) from None
+        raise PlaybookError(source, [yaml_problem(error)]) from None
     return parse(data, source)
 
 

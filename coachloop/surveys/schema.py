@@ -17,7 +17,6 @@ Kinds of instrument:
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Iterator
 from typing import Annotated, Any, Literal
@@ -26,7 +25,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from pydantic import ValidationError as PydanticValidationError
 
-from coachloop.playbooks.schema import Problem, _path
+from coachloop.playbooks.schema import Problem, _path, digest, yaml_problem
 
 FORMAT = 1
 
@@ -370,10 +369,7 @@ def load(text: str, source: str) -> Instrument:
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        problem = getattr(error, "problem", None) or "not valid YAML"
-        raise InstrumentError(source, [Problem(where, f"not valid YAML: {problem}")]) from None
+        raise InstrumentError(source, [yaml_problem(error)]) from None
     return parse(data, source)
 
 
@@ -382,10 +378,6 @@ def dump(instrument: Instrument) -> str:
     data = instrument.model_dump(mode="json", exclude_defaults=True)
     data = {"format": FORMAT, **data}
     return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)
-
-
-def digest(data: Any) -> str:
-    return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()
 
 
 _STORED: dict[str, Instrument] = {}
