@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
@@ -159,12 +160,19 @@ def district_report(request: AuthedRequest) -> HttpResponse:
     if instrument is None and instruments:
         errors.append(("id_instrument", "Choose one of the instruments in the list."))
     result = None
-    rows: list[engine.SchoolRow] = []
+    rows: list[tuple[engine.SchoolRow, list[Any]]] = []
+    district_means: list[Any] = []
+    page = None
     sort = request.GET.get("sort", "")
     if organisation is not None and instrument is not None:
         result = engine.district_report(organisation, instrument)
-        keys = {d.key for d in result.spec.domains}
-        rows = result.sorted_by(sort if sort in keys else None)
+        keys = [d.key for d in result.spec.domains]
+        page = Paginator(result.sorted_by(sort if sort in keys else None), 50).get_page(
+            request.GET.get("page")
+        )
+        # each school's scores in the domains' order, so the table is one loop per row
+        rows = [(s, [s.domains.get(key) for key in keys]) for s in page.object_list]
+        district_means = [result.domains.get(key) for key in keys]
     context = {
         "organisations": organisations,
         "instruments": instruments,
@@ -173,6 +181,8 @@ def district_report(request: AuthedRequest) -> HttpResponse:
         "errors": errors,
         "result": result,
         "rows": rows,
+        "page": page,
+        "district_means": district_means,
         "sort": sort,
         "suppressed": engine.suppressed_message(result.spec.k) if result else "",
     }
