@@ -20,7 +20,8 @@ def serve(args: list[str]) -> None:
     """Run gunicorn on coachloop.wsgi; extra arguments go to gunicorn (for example --bind)."""
     workers = os.environ.get("WEB_CONCURRENCY", "2")
     argv = ["gunicorn", "coachloop.wsgi:application", "--workers", workers, "--threads", "4"]
-    argv += ["--access-logfile", "-", *args]
+    argv += ["--access-logfile", "-", "--logger-class", "coachloop.lib.access_log.AccessLogger"]
+    argv += args
     if "--bind" not in args and not any(a.startswith("--bind=") for a in args):
         argv += ["--bind", os.environ.get("BIND", "127.0.0.1:8000")]
     os.execvp(sys.executable, [sys.executable, "-m", *argv])  # noqa: S606 - fixed argv, no shell
