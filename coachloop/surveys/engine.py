@@ -924,9 +924,12 @@ def district_from_moments(
     *,
     names: Mapping[int, str] | None = None,
     k_of: Mapping[int, int] | None = None,
+    withheld: Mapping[int, Iterable[str]] | None = None,
 ) -> DistrictReport:
     """Rule 7: each school's domain scores where its own report shows them (at least k
-    respondents, and at least k in the domain), and the district's mean over those only."""
+    respondents, and at least k in the domain), and the district's mean over those only.
+    `withheld`: domains a school's own report does not show for another reason (its live views,
+    rule 5), which the district must not show either."""
     rows: list[SchoolRow] = []
     pooled: dict[str, list[tuple[int, Moments]]] = defaultdict(list)
     for admin_id, school in schools.items():
@@ -936,9 +939,10 @@ def district_from_moments(
             rows.append(SchoolRow(admin_id, school.invited, None, {}, name))
             continue
         shown: dict[str, Estimate | None] = {}
+        kept_back = set((withheld or {}).get(admin_id, ()))
         for domain in spec.domains:
             m = school.domains.get(domain.key)
-            if m is not None and m.n >= k:
+            if m is not None and m.n >= k and domain.key not in kept_back:
                 shown[domain.key] = m.estimate()
                 pooled[domain.key].append((admin_id, m))
             else:
@@ -959,8 +963,15 @@ def district_from_moments(
 
 def compute_district(spec: Instrument, schools: Mapping[int, ReportData]) -> DistrictReport:
     """Each school's (closed administration's) domain scores, or "not shown" below k, and the
-    district's mean over the schools showing each figure (rule 7). Never by role."""
-    return district_from_moments(spec, {a: moments_of(d) for a, d in schools.items()})
+    district's mean over the schools showing each figure (rule 7). Never by role. A domain a
+    school's own report withholds is withheld here too."""
+    withheld = {
+        a: [d.key for d in compute(spec, data).domains if d.overall is None]
+        for a, data in schools.items()
+    }
+    return district_from_moments(
+        spec, {a: moments_of(d) for a, d in schools.items()}, withheld=withheld
+    )
 
 
 # --- growth ---------------------------------------------------------------------------------------
@@ -1125,10 +1136,10 @@ def _latest_closed(
     if exclude_org is not None:
         query = query.exclude(organisation_id=exclude_org)
     rows = query.order_by("organisation_id", "-closed_at", "-id").values_list(
-        "id", "organisation_id", "organisation__name", "invited_count", "version_id"
+        "id", "organisation_id", "organisation__name", "invited_count", "version_id", "live_results"
     )
     latest: dict[int, dict[str, Any]] = {}
-    for pk, org, name, invited, version in rows:
+    for pk, org, name, invited, version, live in rows:
         if org not in latest:
             latest[org] = {
                 "id": pk,
@@ -1136,6 +1147,7 @@ def _latest_closed(
                 "organisation__name": name,
                 "invited_count": invited,
                 "k": _version_k(version),
+                "live_results": live,
             }
     return list(latest.values())
 
@@ -1177,13 +1189,8 @@ def _closed_moments(
 
 
 def _district_of(spec: Instrument, admins: Sequence[Mapping[str, Any]]) -> DistrictReport:
-    moments = {
-        pk: m
-        for pk, m in _closed_moments(
-            [a["id"] for a in admins], [d.key for d in spec.domains]
-        ).items()
-        if m.respondents
-    }
+    read = _closed_moments([a["id"] for a in admins], [d.key for d in spec.domains])
+    moments = {pk: m for pk, m in read.items() if m.respondents}
     schools = {
         a["id"]: SchoolMoments(
             a["invited_count"],
@@ -1192,12 +1199,27 @@ def _district_of(spec: Instrument, admins: Sequence[Mapping[str, Any]]) -> Distr
         )
         for a in admins
     }
+    # A school that showed live results withholds some domains in its own report (rule 5); the
+    # district withholds them too. Without live results a domain shows from k respondents.
+    withheld = {a["id"]: _withheld_domains(a["id"]) for a in admins if a.get("live_results")}
     return district_from_moments(
         spec,
         schools,
         names={a["id"]: a["organisation__name"] for a in admins},
         k_of={a["id"]: _k_of(a) for a in admins},
+        withheld=withheld,
     )
+
+
+def _withheld_domains(administration_id: int) -> list[str]:
+    """The domains a closed administration's own report does not show (kept per process)."""
+    from coachloop.surveys.models import Administration as Admin
+
+    def make() -> list[str]:
+        adm = Admin.objects.select_related("version", "organisation").get(pk=administration_id)
+        return [d.key for d in school_report(adm, compare=False).domains if d.overall is None]
+
+    return _memo(("withheld", administration_id), make)
 
 
 def report_data(administration: Administration, *, waves: int | None = None) -> ReportData:

@@ -730,3 +730,28 @@ def test_a_kept_report_still_compares_with_schools_that_close_later(lfl, world, 
     assert later.district is not None
     assert later.district.schools == 1
     assert client.get(f"/surveys/{oak.pk}/report/").context["body"] != page
+
+
+@pytest.mark.django_db
+def test_the_district_report_withholds_a_domain_the_schools_own_report_withholds(lfl, world):
+    """A survey that showed live results withholds a domain when one wave holds 1..k-1 of its
+    respondents; the district report and the comparison beside other schools must too."""
+    focus = ["focus-goals", "focus-talk"]
+    other = {"environment-safe": 4, "environment-respect": 5}
+    people: list[Person] = [("teacher", {key: 4 for key in focus} | other) for _ in range(5)]
+    people += [("teacher", {"focus-goals": 2} | other)]  # the one in wave 1 who scored focus
+    people += [("teacher", dict(other)) for _ in range(4)]
+    oak = administration_at(world.oak, creator=world.cora, live=True)
+    store(oak, people)
+    own = engine.school_report(oak, compare=False)
+    assert own.domain("focus").overall is None
+    assert own.domain("environment").overall is not None
+    district = engine.district_report(world.district, lfl.instrument)
+    (row,) = district.schools
+    assert row.domains["focus"] is None
+    assert row.domains["environment"] is not None
+    assert "focus" not in district.domains
+    # the same answers without live results: nothing limits the domain
+    quiet = administration_at(world.elm, creator=world.cora)
+    store(quiet, people)
+    assert engine.school_report(quiet, compare=False).domain("focus").overall is not None
