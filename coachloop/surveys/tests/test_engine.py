@@ -738,7 +738,7 @@ def test_the_district_report_withholds_a_domain_the_schools_own_report_withholds
     respondents; the district report and the comparison beside other schools must too."""
     focus = ["focus-goals", "focus-talk"]
     other = {"environment-safe": 4, "environment-respect": 5}
-    people: list[Person] = [("teacher", {key: 4 for key in focus} | other) for _ in range(5)]
+    people: list[Person] = [("teacher", dict.fromkeys(focus, 4) | other) for _ in range(5)]
     people += [("teacher", {"focus-goals": 2} | other)]  # the one in wave 1 who scored focus
     people += [("teacher", dict(other)) for _ in range(4)]
     oak = administration_at(world.oak, creator=world.cora, live=True)
