@@ -61,3 +61,12 @@ def lfl(world):
     from coachloop.testing.personas import build_lfl
 
     return build_lfl(world)
+
+
+@pytest.fixture
+def coachdev(world):
+    """Coaching the coaches (seed 003) in `world`: Cora coaches five teachers and Carl two in an
+    instructional programme; lead coach Lola develops Cora. See `CoachDevelopment`."""
+    from coachloop.testing.personas import build_coach_development
+
+    return build_coach_development(world)

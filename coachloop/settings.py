@@ -72,6 +72,8 @@ INSTALLED_APPS = [
     "coachloop.peer",
     "coachloop.surveys",
     "coachloop.improvement",
+    "coachloop.messaging",
+    "coachloop.coaches",
     "coachloop.notifications",
     "coachloop.cadence",
     "coachloop.portfolios",

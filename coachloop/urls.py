@@ -44,6 +44,8 @@ urlpatterns = [
     path("", include("coachloop.surveys.urls")),
     path("", include("coachloop.surveys.report_urls")),
     path("", include("coachloop.improvement.urls")),
+    path("", include("coachloop.messaging.urls")),
+    path("", include("coachloop.coaches.urls")),
     path("audit/", access_views.audit_list, name="audit_list"),
     path("api/", api.urls),
     path("operator/", admin.site.urls),

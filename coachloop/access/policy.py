@@ -40,6 +40,7 @@ from coachloop.actionsteps.models import (
     LibraryStep,
     PracticeAttempt,
 )
+from coachloop.coaches.models import FeedbackReply, FeedbackRound
 from coachloop.engagements.models import (
     SPONSOR_ROLES,
     TEAM_ROLES,
@@ -56,6 +57,7 @@ from coachloop.engagements.models import (
 from coachloop.feedback.models import FeedbackCollection
 from coachloop.improvement.models import CheckIn, ImprovementPlan, SchoolActionStep, TargetArea
 from coachloop.meetings.models import FollowUp, Meeting, MeetingParticipant
+from coachloop.messaging.models import Contact, Message, Question, Thread
 from coachloop.notifications.models import Notification
 from coachloop.observations.models import Observation, ObservationStatus
 from coachloop.organisations.models import Membership, Organisation, OrganisationKind, Role
@@ -89,6 +91,7 @@ class Action(StrEnum):
     SUBMIT_PORTFOLIO = "submit_portfolio"  # coachees submit entries
     CREATE_ENGAGEMENT = "create_engagement"  # on a programme
     SURVEY = "survey"  # start an administration for an engagement (its coaches, administrators)
+    FOLLOW_COACH = "follow_coach"  # see a coach's development page (themself, leads, admins)
 
 
 # --- Scope --------------------------------------------------------------------------------------
@@ -633,6 +636,99 @@ def check_ins_visible_to(user: AnyUser) -> QuerySet[CheckIn]:
     return CheckIn.objects.filter(action_step__in=school_action_steps_visible_to(user))
 
 
+# --- Coaching the coaches (seed 003) ------------------------------------------------------------
+
+#: engagements whose playbook coaches the coaches (it names a practice profile)
+DEVELOPMENT = Q(playbook_version__definition__coach_development__profile__isnull=False)
+
+
+def threads_visible_to(user: AnyUser) -> QuerySet[Thread]:
+    """Message threads are team content: the engagement's coaches and coachees."""
+    return Thread.objects.filter(content_q(user))
+
+
+def messages_visible_to(user: AnyUser) -> QuerySet[Message]:
+    return Message.objects.filter(thread__in=threads_visible_to(user))
+
+
+def contacts_visible_to(user: AnyUser) -> QuerySet[Contact]:
+    return Contact.objects.filter(content_q(user))
+
+
+def questions_visible_to(user: AnyUser) -> QuerySet[Question]:
+    """A question's timing is metadata (never its text): the engagement's team, and the
+    programme administrators who follow the coach's responsiveness."""
+    return Question.objects.filter(
+        engagement__in=_engagements_where(user, TEAM_ROLES) | engagements_managed_by(user)
+    )
+
+
+def coaches_led_by(user: AnyUser) -> QuerySet[User]:
+    """The coaches whose lead coach the user is: the coachees of the coach-development
+    engagements the user coaches."""
+    if not user.is_authenticated:
+        return User.objects.none()
+    led = _engagements_where(user, (ParticipantRole.COACH,)).filter(DEVELOPMENT)
+    return User.objects.filter(
+        participations__engagement__in=led, participations__role=ParticipantRole.COACHEE
+    ).distinct()
+
+
+def coaches_followed_by(user: AnyUser) -> QuerySet[User]:
+    """Whose development page (profile ratings, responsiveness, feedback results, growth plan)
+    the user may open: their own, the coaches they lead, and, for programme administrators, the
+    coaches of the programmes they manage (within their tenancy)."""
+    if not user.is_authenticated:
+        return User.objects.none()
+    managed = programmes_managed_by(user)
+    coaching_there = Exists(
+        Participant.objects.filter(
+            user=OuterRef("pk"), role=ParticipantRole.COACH, engagement__programme__in=managed
+        )
+    )
+    listed = Exists(
+        Programme.coaches.through.objects.filter(user=OuterRef("pk"), programme__in=managed)
+    )
+    return User.objects.filter(
+        Q(pk=user.pk) | Q(pk__in=coaches_led_by(user).values("pk")) | Q(coaching_there) | Q(listed)
+    )
+
+
+def feedback_rounds_visible_to(user: AnyUser) -> QuerySet[FeedbackRound]:
+    """A round's existence and response rate: the coach it is about, their leads, and the
+    programme's administrators. Its results go through the anonymity engine (surveys.engine)."""
+    if not user.is_authenticated:
+        return FeedbackRound.objects.none()
+    return FeedbackRound.objects.filter(
+        _under(_paths(user), "organisation__path")
+        & (
+            Q(coach=user)
+            | Q(coach__in=coaches_led_by(user))
+            | Q(programme__in=programmes_managed_by(user))
+        )
+    )
+
+
+def feedback_replies_visible_to(user: AnyUser) -> QuerySet[FeedbackReply]:
+    """The coach's reply reaches whoever sees the round, and the coachees the coach works with
+    in the programme, who gave the feedback."""
+    if not user.is_authenticated:
+        return FeedbackReply.objects.none()
+    coached_by = Exists(
+        Participant.objects.filter(
+            engagement__programme=OuterRef("round__programme"),
+            engagement__participants__user=OuterRef("round__coach"),
+            engagement__participants__role=ParticipantRole.COACH,
+            user=user,
+            role=ParticipantRole.COACHEE,
+        )
+    )
+    return FeedbackReply.objects.filter(
+        Q(round__in=feedback_rounds_visible_to(user))
+        | (_under(_paths(user), "round__organisation__path") & Q(coached_by))
+    )
+
+
 # --- Object checks, derived from the querysets above --------------------------------------------
 
 _RULES: dict[tuple[type[Model], Action], Callable[[AnyUser], QuerySet[Any]]] = {
@@ -701,6 +797,13 @@ _RULES.update(
         (TargetArea, Action.VIEW): target_areas_visible_to,
         (SchoolActionStep, Action.VIEW): school_action_steps_visible_to,
         (CheckIn, Action.VIEW): check_ins_visible_to,
+        (Thread, Action.VIEW): threads_visible_to,
+        (Message, Action.VIEW): messages_visible_to,
+        (Contact, Action.VIEW): contacts_visible_to,
+        (Question, Action.VIEW): questions_visible_to,
+        (User, Action.FOLLOW_COACH): coaches_followed_by,
+        (FeedbackRound, Action.VIEW): feedback_rounds_visible_to,
+        (FeedbackReply, Action.VIEW): feedback_replies_visible_to,
     }
 )
 

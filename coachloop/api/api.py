@@ -18,12 +18,14 @@ from coachloop.api.routers import (
     actionsteps,
     cadence,
     calendar,
+    coaches,
     content,
     engagements,
     improvement,
     instructional,
     instruments,
     meetings,
+    messaging,
     notifications,
     observations,
     peer,
@@ -268,3 +270,5 @@ api.add_router("/", instruments.router)
 api.add_router("/", surveys.router)
 api.add_router("/", reports.router)
 api.add_router("/", improvement.router)
+api.add_router("/", messaging.router)
+api.add_router("/", coaches.router)

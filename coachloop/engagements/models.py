@@ -109,6 +109,11 @@ class Engagement(models.Model):
     #: why: [{"code": "month_missed", "message": "No session in October 2026", ...}]
     cadence_reasons = models.JSONField(default=list, blank=True)
     cadence_checked_at = models.DateTimeField(null=True, blank=True)
+    #: the response time the team agreed, in school days (seed 003); empty: the playbook's
+    #: `responsiveness.response_days`
+    response_days = models.PositiveSmallIntegerField(
+        _("agreed response time (school days)"), null=True, blank=True
+    )
 
     class Meta:
         ordering = ["-starts_on", "title"]
@@ -128,6 +133,14 @@ class Engagement(models.Model):
     def spec(self) -> schema.Playbook | None:
         version = self.playbook_version
         return version.spec if version is not None else None
+
+    @property
+    def agreed_response_days(self) -> int:
+        """The response time in force: the team's agreement, else the playbook's default."""
+        if self.response_days:
+            return self.response_days
+        spec = self.spec
+        return spec.responsiveness.response_days if spec is not None else 2
 
 
 class Participant(models.Model):

@@ -131,3 +131,44 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} — {self.get_role_display()}, {self.organisation}"
+
+
+class SchoolCalendar(models.Model):
+    """Which days are school days for an organisation and everything below it that has no
+    calendar of its own (a district's calendar serves its schools): the working weekdays, the
+    time zone days are counted in, and (as `Holiday` rows) the days off. Response times are
+    measured in school days over it (messaging.schooldays)."""
+
+    organisation = models.OneToOneField(
+        Organisation, on_delete=models.CASCADE, related_name="school_calendar"
+    )
+    #: ISO weekday numbers that are school days (1 Monday .. 7 Sunday)
+    weekdays = models.JSONField(default=list)
+    time_zone = models.CharField(_("time zone"), max_length=64, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("school calendar")
+
+    def __str__(self) -> str:
+        return f"School calendar of {self.organisation}"
+
+
+class Holiday(models.Model):
+    """A day that is not a school day (a holiday, a closure, a training day without pupils), for
+    an organisation and, through inheritance, the organisations below it."""
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="holidays"
+    )
+    date = models.DateField(_("date"))
+    name = models.CharField(_("name"), max_length=200)
+
+    class Meta:
+        ordering = ["date"]
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "date"], name="holiday_unique_date")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.date}: {self.name}"

@@ -45,6 +45,9 @@ ContentKind = Literal[
     "report",
     "target_area",
     "school_action",
+    "profile",
+    "message",
+    "contact",
 ]
 StepKind = Literal[
     "task",  # done by hand when its checklist is ticked
@@ -65,6 +68,8 @@ StepKind = Literal[
     "target_areas",  # done when target areas are chosen from a report
     "school_actions",  # done when the school has an action step for a target area
     "check_in",  # done when an action step has a check-in
+    "profile_self",  # done when the coach rates themself on the practice profile `rubric`
+    "profile_lead",  # done when the lead coach rates the coach on `rubric` from observation
 ]
 
 #: The step kinds that name the form, rubric or meeting type they use.
@@ -76,6 +81,8 @@ NEEDS = {
     "effectiveness": "point",
     "survey": "instrument",
     "resurvey": "instrument",
+    "profile_self": "rubric",
+    "profile_lead": "rubric",
 }
 
 DEFAULT_VISIBILITY: dict[str, VisibilityName] = {
@@ -93,6 +100,9 @@ DEFAULT_VISIBILITY: dict[str, VisibilityName] = {
     "report": "sponsors",
     "target_area": "sponsors",
     "school_action": "sponsors",
+    "profile": "team",
+    "message": "team",
+    "contact": "team",
 }
 
 
@@ -239,6 +249,32 @@ class EffectivenessSpec(_Strict):
     reached_at: int = 3
 
 
+class CoachDevelopmentSpec(_Strict):
+    """A playbook for coaching the coaches (seed 003): the engagement's coachee is a coach, its
+    coach their lead coach, and `profile` names the practice-profile rubric both rate on."""
+
+    profile: Key
+
+
+class ResponsivenessSpec(_Strict):
+    """How quickly a coach answers a coachee's questions (seed 003: "responsive ... in a timely
+    manner, explicitly and mutually agreed upon"): the default the team may change."""
+
+    response_days: int = Field(default=2, ge=1, le=30)
+
+
+class CoachingFeedbackSpec(_Strict):
+    """Short coaching-experience feedback requests to coachees about their coach (seed 003:
+    "requests and is responsive to feedback ... about the coaching experience")."""
+
+    #: the instrument asked (surveys), by key
+    instrument: Key
+    #: ask the coachee when one of their coaching cycles closes
+    after_cycle: bool = False
+    #: ask every coachee of the coach every this many months (3: each quarter)
+    every_months: int | None = Field(default=None, ge=1, le=12)
+
+
 class GoalsSpec(_Strict):
     """Goals per coachee, each from a source (peer coaching: DISC, a 360, academic testing)."""
 
@@ -309,6 +345,10 @@ class Playbook(_Strict):
     effectiveness: EffectivenessSpec | None = None
     #: partners who can support action steps (seed 002: workshops, institutes)
     partners: list[Text] = []
+    #: coaching the coaches: the practice profile the coach and their lead rate on
+    coach_development: CoachDevelopmentSpec | None = None
+    responsiveness: ResponsivenessSpec = ResponsivenessSpec()
+    coaching_feedback: CoachingFeedbackSpec | None = None
     phases: list[PhaseSpec] = Field(min_length=1)
 
     # --- lookups the engine uses ---------------------------------------------------------------
@@ -476,12 +516,36 @@ def _check(pb: Playbook) -> list[Problem]:
                     problems.append(
                         Problem(f"{here}.point", f'no point "{step.point}" in effectiveness.points')
                     )
+            if step.kind in ("profile_self", "profile_lead") and (
+                pb.coach_development is None or step.rubric != pb.coach_development.profile
+            ):
+                problems.append(
+                    Problem(
+                        f"{here}.rubric",
+                        f'a "{step.kind}" step rates on coach_development.profile',
+                    )
+                )
             if step.kind == "feedback" and step.form in forms and not pb.form(step.form).anonymous:
                 problems.append(Problem(f"{here}.form", "a feedback step needs an anonymous form"))
             if step.kind == "form" and step.form in forms and pb.form(step.form).anonymous:
                 problems.append(
                     Problem(f"{here}.form", 'an anonymous form is collected by a "feedback" step')
                 )
+    if pb.coach_development is not None and pb.coach_development.profile not in rubrics:
+        problems.append(
+            Problem(
+                "coach_development.profile",
+                f'no rubric "{pb.coach_development.profile}" in rubrics',
+            )
+        )
+    if pb.coaching_feedback is not None and not (
+        pb.coaching_feedback.after_cycle or pb.coaching_feedback.every_months
+    ):
+        problems.append(
+            Problem("coaching_feedback", "say when to ask: after_cycle, every_months, or both")
+        )
+    if pb.coaching_feedback is not None and pb.coaching_feedback.after_cycle and pb.cycle is None:
+        problems.append(Problem("coaching_feedback.after_cycle", "needs a cycle"))
     for f, form in enumerate(pb.forms):
         if form.min_responses_for_comments < form.min_responses:
             problems.append(

@@ -15,6 +15,11 @@ from django.utils.translation import gettext_lazy as _
 from coachloop.access.models import Visibility
 
 
+class Perspective(models.TextChoices):
+    SELF = "self", _("Self-assessment")
+    LEAD = "lead", _("Lead coach, from observation")
+
+
 class RubricScore(models.Model):
     organisation = models.ForeignKey(
         "organisations.Organisation", on_delete=models.PROTECT, related_name="+"
@@ -29,10 +34,24 @@ class RubricScore(models.Model):
     visibility = models.CharField(max_length=20, choices=Visibility.choices)
     feedback = models.TextField(_("written feedback"))
     created_at = models.DateTimeField(default=timezone.now)
+    #: practice-profile assessments (coaches app): the coach rated, whether they rated
+    #: themself or their lead coach rated them from observation, and the day observed
+    about = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="profile_scores",
+    )
+    perspective = models.CharField(max_length=10, choices=Perspective.choices, blank=True)
+    observed_on = models.DateField(_("observed on"), null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["engagement", "rubric_key"])]
+        indexes = [
+            models.Index(fields=["engagement", "rubric_key"]),
+            models.Index(fields=["about", "perspective", "-created_at"]),
+        ]
 
     def __str__(self) -> str:
         return f"{self.rubric.get('title', self.rubric_key)}: {self.subject}"

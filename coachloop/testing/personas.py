@@ -13,7 +13,13 @@ from dataclasses import dataclass
 
 from coachloop.access.models import Visibility
 from coachloop.accounts.models import User
-from coachloop.engagements.models import Engagement, Note, ParticipantRole, StepProgress
+from coachloop.engagements.models import (
+    Engagement,
+    Note,
+    ParticipantRole,
+    Programme,
+    StepProgress,
+)
 from coachloop.engagements.services import steps_for
 from coachloop.organisations.models import Organisation, OrganisationKind, Role
 from coachloop.playbooks.models import Playbook
@@ -299,3 +305,102 @@ def build_lfl(world: World) -> LeadershipForLearning:
     ]
     staff = [world.sam] + [person(f"staff{i}@a.test", world.oak, Role.STAFF) for i in range(1, 4)]
     return LeadershipForLearning(engagement, teachers, staff, instrument)
+
+
+@dataclass
+class CoachDevelopment:
+    """Coaching the coaches (seed 003), in `world`: Ada's "Instructional coaching" programme where
+    Cora coaches five teachers (Tom, Tina and three more) and Carl coaches two; and Ada's "Coach
+    development" programme where lead coach Lola coaches Cora (Cora is that engagement's
+    coachee)."""
+
+    programme: Programme
+    #: Cora's instructional engagements, one per teacher, Tom's first
+    engagements: list[Engagement]
+    teachers: list[User]
+    carl: User
+    carl_engagements: list[Engagement]
+    lola: User
+    development_programme: Programme
+    #: Lola (coach) develops Cora (coachee)
+    development: Engagement
+
+
+def _engagement(
+    programme: Programme, organisation: Organisation, title: str, people: list[tuple[User, str]]
+) -> Engagement:
+    playbook = programme.playbook
+    assert playbook is not None
+    assert playbook.current is not None
+    version = playbook.current
+    engagement = EngagementFactory(
+        programme=programme,
+        organisation=organisation,
+        title=title,
+        starts_on=datetime.date(2026, 9, 1),
+        playbook_version=version,
+        current_phase=version.spec.phases[0].key,
+        agreement_text=version.spec.agreement.text if version.spec.agreement else "",
+    )
+    StepProgress.objects.bulk_create(steps_for(engagement, version.spec))
+    for user, role in people:
+        ParticipantFactory(engagement=engagement, user=user, role=role)
+    return engagement
+
+
+def build_coach_development(world: World) -> CoachDevelopment:
+    coach, coachee = ParticipantRole.COACH, ParticipantRole.COACHEE
+    programme = ProgrammeFactory(
+        organisation=world.district,
+        name="Instructional coaching",
+        playbook=builtin_playbook("instructional-coaching"),
+    )
+    programme.administrators.add(world.ada)
+    carl = person("carl@a.test", world.district, Role.COACH)
+    lola = person("lola@a.test", world.district, Role.COACH)
+    programme.coaches.add(world.cora, carl)
+    teachers = [world.tom, world.tina] + [
+        person(f"{name}@a.test", world.oak, Role.TEACHER) for name in ("tess", "ted", "tia")
+    ]
+    engagements = [
+        _engagement(
+            programme,
+            world.elm if teacher == world.tina else world.oak,
+            f"Instructional coaching: {teacher.email.split('@')[0].title()}",
+            [(world.cora, coach), (teacher, coachee), (world.lena, ParticipantRole.SPONSOR)],
+        )
+        for teacher in teachers
+    ]
+    carl_teachers = [person(f"{name}@a.test", world.elm, Role.TEACHER) for name in ("uma", "uri")]
+    carl_engagements = [
+        _engagement(
+            programme,
+            world.elm,
+            f"Instructional coaching: {t.email}",
+            [(carl, coach), (t, coachee)],
+        )
+        for t in carl_teachers
+    ]
+    development_programme = ProgrammeFactory(
+        organisation=world.district,
+        name="Coach development",
+        playbook=builtin_playbook("coach-development"),
+    )
+    development_programme.administrators.add(world.ada)
+    development_programme.coaches.add(lola)
+    development = _engagement(
+        development_programme,
+        world.district,
+        "Developing Cora",
+        [(lola, coach), (world.cora, coachee)],
+    )
+    return CoachDevelopment(
+        programme,
+        engagements,
+        teachers,
+        carl,
+        carl_engagements,
+        lola,
+        development_programme,
+        development,
+    )
