@@ -18,6 +18,9 @@ from coachloop.api.routers import (
     actionsteps,
     cadence,
     calendar,
+    calendars,
+    coach_feedback,
+    coach_profiles,
     coaches,
     content,
     engagements,
@@ -272,3 +275,6 @@ api.add_router("/", reports.router)
 api.add_router("/", improvement.router)
 api.add_router("/", messaging.router)
 api.add_router("/", coaches.router)
+api.add_router("/", calendars.router)
+api.add_router("/", coach_profiles.router)
+api.add_router("/", coach_feedback.router)

@@ -16,10 +16,12 @@ import statistics
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from coachloop.accounts.models import User
 from coachloop.engagements.models import Participant, ParticipantRole, Programme
 from coachloop.messaging import schooldays
 from coachloop.messaging.models import Contact, Message, Question
@@ -163,3 +165,8 @@ def responsiveness_of(
             within_share=c[4] / answered if answered else None,
         )
     return out
+
+
+def responsiveness_section(viewer: User, coach: User) -> dict[str, Any]:
+    """The coach development page's responsiveness section (scaffolding from the foundation)."""
+    return {"coach": coach, "figures": responsiveness_of([coach.pk])[coach.pk]}
