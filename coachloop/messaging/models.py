@@ -27,6 +27,11 @@ class Thread(models.Model):
     )
     subject = models.CharField(_("subject"), max_length=200)
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    #: whom the author wrote to (told when messages arrive): team members only. The whole team
+    #: reads the thread whoever is named here.
+    recipients = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="+", verbose_name=_("to")
+    )
     #: always team: messages are between the engagement's coaches and coachees
     visibility = models.CharField(
         max_length=20, choices=Visibility.choices, default=Visibility.TEAM
