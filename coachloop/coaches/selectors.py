@@ -8,6 +8,8 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from django.db.models import F
+
 from coachloop.access import policy
 from coachloop.accounts.models import User
 from coachloop.rubrics.models import CriterionRating, Perspective, RubricScore
@@ -27,26 +29,43 @@ Latest = dict[int, dict[str, dict[str, Rating]]]
 
 def profile_latest(viewer: User, coach_ids: Sequence[int]) -> Latest:
     """Each coach's latest self and lead rating per practice-profile function, as far as the
-    viewer may read the assessments (policy: scores at their visibility)."""
-    scores = (
-        policy.visible(viewer, RubricScore)
-        .filter(about_id__in=coach_ids, perspective__in=Perspective.values)
-        .order_by("about_id", "perspective", "-created_at", "-id")
-        .values_list("id", "about_id", "perspective", "created_at", "observed_on", "rubric")
+    viewer may read the assessments (policy: scores at their visibility). Per function and
+    perspective, the newest assessment that rated it wins: the latest day observed, then the
+    latest written. Two queries, whatever the number of coaches."""
+    visible = policy.visible(viewer, RubricScore).filter(
+        about_id__in=coach_ids, perspective__in=Perspective.values
     )
-    chosen: dict[int, tuple[int, str, dt.date, dict[int, str]]] = {}
-    seen: set[tuple[int, str]] = set()
-    for pk, about, perspective, created, observed, rubric in scores:
-        if (about, perspective) in seen:
-            continue
-        seen.add((about, perspective))
-        labels = {lv["score"]: lv["label"] for lv in rubric.get("levels", [])}
-        chosen[pk] = (about, perspective, observed or created.date(), labels)
+    rows = (
+        CriterionRating.objects.filter(score__in=visible)
+        .order_by(
+            "score__about_id",
+            "criterion_key",
+            "score__perspective",
+            F("score__observed_on").desc(nulls_last=True),
+            "-score__created_at",
+            "-score_id",
+        )
+        .values_list(
+            "score__about_id",
+            "criterion_key",
+            "score__perspective",
+            "level",
+            "score__observed_on",
+            "score__created_at",
+            "score_id",
+        )
+    )
+    chosen: dict[tuple[int, str, str], tuple[int, dt.date, int]] = {}
+    for about, key, perspective, level, observed, created, score_id in rows:
+        if (about, key, perspective) not in chosen:
+            chosen[(about, key, perspective)] = (level, observed or created.date(), score_id)
+    # the level labels of the chosen assessments' rubric copies (the levels only, not the copy)
+    levels = RubricScore.objects.filter(pk__in={c[2] for c in chosen.values()}).values_list(
+        "id", "rubric__levels"
+    )
+    labels = {pk: {lv["score"]: lv["label"] for lv in found or []} for pk, found in levels}
     out: Latest = defaultdict(lambda: defaultdict(dict))
-    rows = CriterionRating.objects.filter(score_id__in=list(chosen)).values_list(
-        "score_id", "criterion_key", "level"
-    )
-    for score_id, key, level in rows:
-        about, perspective, on, labels = chosen[score_id]
-        out[about][key][perspective] = Rating(level, labels.get(level, str(level)), on, score_id)
+    for (about, key, perspective), (level, on, score_id) in chosen.items():
+        label = labels.get(score_id, {}).get(level, str(level))
+        out[about][key][perspective] = Rating(level, label, on, score_id)
     return {coach: dict(by_key) for coach, by_key in out.items()}

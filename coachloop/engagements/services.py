@@ -544,10 +544,17 @@ def step_set_due(*, actor: User, step: StepProgress, due_on: datetime.date | Non
 
 
 def record_event(
-    engagement: Engagement, kind: str, *, actor: User | None, ref: str | None = None
+    engagement: Engagement,
+    kind: str,
+    *,
+    actor: User | None,
+    ref: str | None = None,
+    first_only: bool = False,
 ) -> list[StepProgress]:
     """Something happened that completes steps (a plan approved, a meeting held): every open
-    step of that kind, for that form/rubric/meeting type, is done."""
+    step of that kind, for that form/rubric/meeting type, is done. With `first_only`, only the
+    first open one in playbook order (one practice-profile rating completes "rate your
+    practice", not also "rate it again" later in the playbook)."""
     spec = engagement.spec
     if spec is None:
         return []
@@ -559,10 +566,12 @@ def record_event(
         if ref is None or step_ref == ref:
             keys.append(step.key)
     done = list(
-        StepProgress.objects.select_for_update().filter(
-            engagement=engagement, step_key__in=keys, status=StepStatus.OPEN
-        )
+        StepProgress.objects.select_for_update()
+        .filter(engagement=engagement, step_key__in=keys, status=StepStatus.OPEN)
+        .order_by("position")
     )
+    if first_only:
+        done = done[:1]
     for row in done:
         _finish(row, actor)
     return done
