@@ -722,10 +722,12 @@ def feedback_replies_visible_to(user: AnyUser) -> QuerySet[FeedbackReply]:
             user=user,
             role=ParticipantRole.COACHEE,
         )
+        # the coachee's engagement lies in their own organisations (a school below the
+        # programme's district): the round's organisation is the programme's, above them
+        .filter(_under(_paths(user), "engagement__organisation__path"))
     )
     return FeedbackReply.objects.filter(
-        Q(round__in=feedback_rounds_visible_to(user))
-        | (_under(_paths(user), "round__organisation__path") & Q(coached_by))
+        Q(round__in=feedback_rounds_visible_to(user)) | Q(coached_by)
     )
 
 

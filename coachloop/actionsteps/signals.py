@@ -15,4 +15,8 @@ from coachloop.meetings.signals import meeting_held
 def close_cycle(sender: type[Meeting], meeting: Meeting, actor: User, **kwargs: Any) -> None:
     from coachloop.actionsteps.cycles import on_meeting_held
 
-    on_meeting_held(meeting, actor)
+    cycle = on_meeting_held(meeting, actor)
+    if cycle is not None:  # coaching-experience feedback after a cycle (seed 003)
+        from coachloop.coaches.feedback import ask_after_cycle
+
+        ask_after_cycle(cycle)

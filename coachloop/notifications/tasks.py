@@ -48,6 +48,22 @@ def refresh_cadence_daily() -> int | None:
         raise
 
 
+def ask_feedback_daily() -> int | None:
+    """Make the period's coaching-experience feedback rounds once a day (per cache, like the
+    cadence refresh): a round is per quarter, and a coachee who joins during it is invited the
+    next day. None when it already ran today."""
+    from coachloop.coaches.feedback import ask_quarterly
+
+    key = f"coachloop:coaching-feedback:{timezone.localdate():%Y-%m-%d}"
+    if not cache.add(key, True, timeout=2 * 24 * 3600):
+        return None
+    try:
+        return ask_quarterly()
+    except Exception:
+        cache.delete(key)  # try again at the next tick
+        raise
+
+
 def run_tick() -> dict[str, Any]:
     from coachloop.notifications.delivery import deliver_due
     from coachloop.notifications.scan import scan
@@ -64,9 +80,20 @@ def run_tick() -> dict[str, Any]:
         closed = close_due()
     except Exception:
         logger.exception("Closing due surveys failed; it is tried again at the next tick.")
+    feedback_invited = None
+    try:
+        feedback_invited = ask_feedback_daily()
+    except Exception:
+        logger.exception("Coaching feedback rounds failed; they are tried again at the next tick.")
     made = scan()
     sent = deliver_due()
-    return {"made": made, "sent": sent, "cadence": cadence, "surveys_closed": closed}
+    return {
+        "made": made,
+        "sent": sent,
+        "cadence": cadence,
+        "surveys_closed": closed,
+        "feedback_invited": feedback_invited,
+    }
 
 
 @task()
