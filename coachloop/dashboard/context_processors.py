@@ -10,8 +10,10 @@ from django.http import HttpRequest
 from coachloop.access import policy
 from coachloop.accounts.models import User
 from coachloop.actionsteps.caseload import cycle_versions
+from coachloop.coaches.models import FeedbackRound
 from coachloop.engagements.models import (
     SPONSOR_ROLES,
+    Engagement,
     EngagementStatus,
     Participant,
     ParticipantRole,
@@ -31,7 +33,10 @@ def nav_flags(user: User) -> dict[str, bool]:
     - my_coaching: they are the teacher (coachee) of an instructional engagement;
     - surveys: they take part in an engagement, or lead a school, coach, administer or represent a
       district (survey administrations and reports, school improvement plans);
-    - district: they administer programmes or represent a district (views across schools).
+    - district: they administer programmes or represent a district (views across schools);
+    - coaches: they administer programmes (the coach overview);
+    - my_development: they are the coach developed in a coach-development engagement, or
+      coaching-experience feedback rounds are about them.
     """
     cached: dict[str, bool] | None = user.__dict__.get("_coachloop_nav")
     if cached is not None:
@@ -54,8 +59,25 @@ def nav_flags(user: User) -> dict[str, bool]:
                 )
             ),
             my_coaching=Exists(instructional.filter(role=ParticipantRole.COACHEE)),
+            developed=Exists(
+                Participant.objects.filter(
+                    user=me,
+                    role=ParticipantRole.COACHEE,
+                    engagement__in=Engagement.objects.filter(policy.DEVELOPMENT),
+                )
+            ),
+            feedback_about=Exists(FeedbackRound.objects.filter(coach=me)),
         )
-        .values("takes_part", "sponsors", "administers", "coaches", "caseload", "my_coaching")
+        .values(
+            "takes_part",
+            "sponsors",
+            "administers",
+            "coaches",
+            "caseload",
+            "my_coaching",
+            "developed",
+            "feedback_about",
+        )
         .first()
     )
     row: dict[str, Any] = dict(found) if found else {}
@@ -74,6 +96,9 @@ def nav_flags(user: User) -> dict[str, bool]:
         or bool(roles & {Role.PROGRAMME_ADMIN, Role.COACH, Role.SCHOOL_LEADER, Role.DISTRICT_REP}),
         # district views across schools: programme administrators and district representatives
         "district": bool(roles & {Role.PROGRAMME_ADMIN, Role.DISTRICT_REP}),
+        # the coach overview of the programmes they manage; a coach's own development page
+        "coaches": Role.PROGRAMME_ADMIN in roles or bool(row.get("administers")),
+        "my_development": bool(row.get("developed")) or bool(row.get("feedback_about")),
     }
     user.__dict__["_coachloop_nav"] = flags
     return flags
@@ -97,4 +122,6 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         "nav_my_coaching": flags["my_coaching"],
         "nav_surveys": flags["surveys"],
         "nav_district": flags["district"],
+        "nav_coaches": flags["coaches"],
+        "nav_my_development": flags["my_development"],
     }

@@ -34,7 +34,7 @@ def test_an_administrator_adapts_a_playbook_and_runs_her_programme(checked, tran
     # The playbooks, the built-in one in full
     checked.goto("/playbooks/")
     # performance, instructional, peer, leadership for learning
-    expect(page.get_by_role("cell", name="Built-in")).to_have_count(4)
+    expect(page.get_by_role("cell", name="Built-in")).to_have_count(5)
     page.get_by_role("link", name="Performance coaching", exact=True).click()
     expect(page.get_by_role("heading", name="Performance coaching", level=1)).to_be_visible()
     expect(page.get_by_role("heading", name="Performance task scoring")).to_be_visible()
