@@ -44,6 +44,13 @@ saved to the encrypted draft) and the final submission (POST `respond_review`, w
 response) are timed on fresh invitations of a bench-only administration, deleted afterwards;
 the page's median must be under 30 ms.
 
+Coaching the coaches (issue 7, `--coaches-only` for these rows alone): as admin@, the coach
+overview of the school-based coaching programme (`coach_overview`, 150 coaches at scale; first
+page and sorted by computed columns), its CSV export, `GET /api/programmes/<id>/coaches`, coach@'s
+development page (`coach_development`) as admin@, coach@ and lead@, `GET /api/coaches/<id>`, and
+the batch selectors for every coach (`responsiveness_of`, `profile_latest`, `feedback_trends`,
+`coaches.overview.coach_overview`).
+
 The query count of every page must not grow with the data: after a run, the counts are compared
 with those of the other size (same database engine) when its results exist, and the run fails
 (exit status 1) if any differs. A p95 above the 50 ms target is flagged with "!".
@@ -186,7 +193,9 @@ class DraftSaver:
         return response
 
 
-def run_size(size: str, requests: int, *, surveys_only: bool = False) -> dict[str, Any]:
+def run_size(
+    size: str, requests: int, *, surveys_only: bool = False, coaches_only: bool = False
+) -> dict[str, Any]:
     os.environ["DATABASE_URL"] = database_url(size)
     os.environ["ALLOWED_HOSTS"] = "testserver"
     os.environ["DJANGO_SETTINGS_MODULE"] = "coachloop.settings"
@@ -233,6 +242,8 @@ def run_size(size: str, requests: int, *, surveys_only: bool = False) -> dict[st
 
     if surveys_only:  # issue 6's rows alone (--surveys-only), written apart from the full run
         return run_surveys_only(size, requests, persona)
+    if coaches_only:  # issue 7's rows alone (--coaches-only), written apart from the full run
+        return run_coaches_only(size, requests, persona)
 
     coach = persona("coach")
     coached = Engagement.objects.filter(
@@ -411,6 +422,9 @@ def run_size(size: str, requests: int, *, surveys_only: bool = False) -> dict[st
     # Leadership for learning (issue 6): reports, their SQL floor, the engine, the respondent
     survey_rows, survey_summary = bench_surveys(size, requests, clients, persona)
     rows += survey_rows
+    # Coaching the coaches (issue 7): the coach overview of 150 coaches, its selectors
+    coach_rows, coach_summary = bench_coaches(size, requests, clients, persona)
+    rows += coach_rows
 
     # The selectors behind the coaching pages, on their own (fresh user and objects each call)
     def fresh(name: str, model: type[Any] | None = None, pk: int | None = None) -> Any:
@@ -494,6 +508,7 @@ def run_size(size: str, requests: int, *, surveys_only: bool = False) -> dict[st
         "engagements at risk": Engagement.objects.filter(cadence_status="at_risk").count(),
         "ic-coach calendar feed meetings": feed_count if feed_count is not None else 0,
         **survey_summary.get("dataset", {}),
+        **coach_summary.get("dataset", {}),
     }
     vendor = connection.vendor
     print(f"\n{size} dataset on {vendor}, {requests} timed requests per row:")
@@ -809,6 +824,186 @@ def bench_surveys(
     return rows, summary
 
 
+def print_rows(rows: list[dict[str, Any]]) -> None:
+    for r in rows:
+        flag = "!" if r.get("p95_ms", 0) > TARGET_MS else " "
+        print(
+            f"{r['label']:<46} {r['persona']:<10} {r['status']!s:>6} {r.get('queries', '-')!s:>8} "
+            f"{r.get('median_ms', '-')!s:>10} {r.get('p95_ms', '-')!s:>8}{flag} "
+            f"{r.get('timed', '-')!s:>6}"
+        )
+
+
+def run_coaches_only(size: str, requests: int, persona: Callable[[str], Any]) -> dict[str, Any]:
+    from django.db import connection
+
+    rows, summary = bench_coaches(size, requests, {}, persona)
+    vendor = connection.vendor
+    print(f"\n{size} dataset on {vendor}, {requests} timed requests per row (coaches only):")
+    print(", ".join(f"{v:,} {k}" for k, v in summary.get("dataset", {}).items()))
+    print_rows(rows)
+    result = {"size": size, "vendor": vendor, "requests": requests, "rows": rows}
+    result["dataset"] = summary.get("dataset", {})
+    RESULTS.mkdir(exist_ok=True)
+    (RESULTS / f"{size}-{vendor}-coaches.json").write_text(json.dumps(result, indent=2))
+    return result
+
+
+def bench_coaches(
+    size: str, requests: int, clients: dict[str, Any], persona: Callable[[str], Any]
+) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """Issue 7's rows: as admin@, the coach overview of the school-based coaching programme
+    (150 coaches on the large dataset, 6 in the demo; its first page and sorted by a computed
+    column), its CSV export, the API, and coach@'s development page (as admin@, coach@ and
+    their lead coach lead@); then the batch selectors behind them, called directly for every
+    coach of the programme. Pages whose URL does not exist yet are skipped with a note."""
+    from django.test import Client
+    from django.urls import NoReverseMatch, Resolver404, resolve, reverse
+
+    from coachloop.coaches.models import FeedbackRound
+    from coachloop.demo.coaches import PROGRAMME_NAME
+    from coachloop.engagements.models import Programme
+    from coachloop.messaging.models import Contact, Message, Question
+    from coachloop.rubrics.models import RubricScore
+
+    rows: list[dict[str, Any]] = []
+    summary: dict[str, Any] = {"dataset": {}}
+    programme = Programme.objects.filter(name__startswith=PROGRAMME_NAME).first()
+    if programme is None:
+        print("  skipped the coach rows: no school-based coaching programme", file=sys.stderr)
+        return rows, summary
+    coach = persona("coach")
+    coach_ids = list(programme.coaches.order_by("pk").values_list("pk", flat=True))
+    summary["dataset"] = {
+        "coaches in the overview": len(coach_ids),
+        "their engagements": programme.engagements.count(),
+        "questions": Question.objects.count(),
+        "messages": Message.objects.count(),
+        "check-ins": Contact.objects.count(),
+        "feedback rounds": FeedbackRound.objects.count(),
+        "profile assessments": RubricScore.objects.filter(about__isnull=False).count(),
+    }
+
+    def client_for(who: str) -> Any:
+        if who not in clients:
+            clients[who] = Client(raise_request_exception=False)
+            clients[who].force_login(persona(who))
+        return clients[who]
+
+    def page(label: str, who: str, url: str | None) -> None:
+        if url is None:
+            return
+        try:
+            resolve(url.split("?")[0])
+        except Resolver404:
+            print(f"  skipped {label}: no URL {url} yet", file=sys.stderr)
+            return
+        client = client_for(who)
+        status = client.get(url).status_code
+        row: dict[str, Any] = {"label": label, "persona": who, "url": url, "status": status}
+        if status == 200:
+            row.update(measure(functools.partial(get, client, url), requests, seen_now(client)))
+        rows.append(row)
+        print(f"  {label} as {who}: {row}", file=sys.stderr, flush=True)
+
+    def named(name: str, *args: Any, query: str = "") -> str | None:
+        try:
+            return reverse(name, args=args) + query
+        except NoReverseMatch:
+            print(f"  skipped: no URL named {name} yet", file=sys.stderr)
+            return None
+
+    overview = "/programmes/<id>/coaches/"
+    page(overview, "admin", named("coach_overview", programme.pk))
+    # sorted by a computed column: every coach's responsiveness is needed before the first page
+    page(
+        f"{overview}?sort=-median",
+        "admin",
+        named("coach_overview", programme.pk, query="?sort=-median"),
+    )
+    page(
+        f"{overview}?sort=feedback",
+        "admin",
+        named("coach_overview", programme.pk, query="?sort=feedback"),
+    )
+    page(
+        f"{overview}export/?format=csv",
+        "admin",
+        named("coach_overview_export", programme.pk, query="?format=csv"),
+    )
+    page("/api/programmes/<id>/coaches", "admin", f"/api/programmes/{programme.pk}/coaches")
+    page(
+        "/api/programmes/<id>/coaches?sort=-median",
+        "admin",
+        f"/api/programmes/{programme.pk}/coaches?sort=-median",
+    )
+    for who in ("admin", "coach", "lead"):
+        page("/coaches/<id>/ (coach@)", who, named("coach_development", coach.pk))
+    page("/api/coaches/<id> (coach@)", "admin", f"/api/coaches/{coach.pk}")
+
+    # The batch selectors, on their own, for every coach of the programme (fresh objects each
+    # call, as a request would load them)
+    def fresh() -> tuple[Any, Any]:
+        return persona("admin"), Programme.objects.get(pk=programme.pk)
+
+    selector_runs: list[tuple[str, Callable[[Any], Any]]] = []
+    try:
+        from coachloop.messaging.responsiveness import responsiveness_of
+
+        selector_runs.append(
+            (
+                "responsiveness_of (every coach)",
+                lambda a: responsiveness_of(coach_ids, programme=a[1]),
+            )
+        )
+    except ImportError:
+        print("  skipped responsiveness_of: missing", file=sys.stderr)
+    try:
+        from coachloop.coaches.selectors import profile_latest
+
+        selector_runs.append(
+            (
+                "profile_latest (every coach)",
+                lambda a: profile_latest(a[0], coach_ids),
+            )
+        )
+    except ImportError:
+        print("  skipped profile_latest: missing", file=sys.stderr)
+    try:
+        from coachloop.coaches.feedback import feedback_trends
+
+        selector_runs.append(
+            (
+                "feedback_trends (every coach)",
+                lambda a: feedback_trends(a[0], coach_ids, a[1]),
+            )
+        )
+    except ImportError:
+        print("  skipped feedback_trends: missing", file=sys.stderr)
+    try:
+        from coachloop.coaches import overview as coach_overview
+
+        selector_runs.append(
+            (
+                "overview.coach_overview (first page)",
+                lambda a: coach_overview.coach_overview(a[0], a[1]),
+            )
+        )
+        selector_runs.append(
+            (
+                "overview.coach_overview (?sort=-median)",
+                lambda a: coach_overview.coach_overview(a[0], a[1], sort="-median"),
+            )
+        )
+    except ImportError:
+        print("  skipped overview.coach_overview: missing", file=sys.stderr)
+    for label, call in selector_runs:
+        row = {"label": label, "persona": "admin", "url": "", "status": ""}
+        rows.append(row | measure(call, requests, fresh))
+        print(f"  {rows[-1]}", file=sys.stderr, flush=True)
+    return rows, summary
+
+
 def bench_respond(requests: int, closed: Any, summary: dict[str, Any]) -> list[dict[str, Any]]:
     """The respondent's submissions, on a bench-only administration at the same school (open
     today, no engagement) with fresh invitations of known tokens; deleted afterwards, with
@@ -912,11 +1107,12 @@ def _today() -> Any:
     return timezone.localdate()
 
 
-def compare(vendor: str) -> bool:
-    """The query counts of each page, equal in every size measured on this database engine."""
+def compare(vendor: str, part: str = "") -> bool:
+    """The query counts of each page, equal in every size measured on this database engine
+    (`part`: "-coaches" for the results of --coaches-only)."""
     found = {}
     for size in SIZES:
-        path = RESULTS / f"{size}-{vendor}.json"
+        path = RESULTS / f"{size}-{vendor}{part}.json"
         if path.exists():
             found[size] = json.loads(path.read_text())
     if len(found) < 2:
@@ -949,20 +1145,30 @@ def main() -> None:
         action="store_true",
         help="only issue 6's rows (survey reports, their SQL floor, the respondent's pages)",
     )
+    parser.add_argument(
+        "--coaches-only",
+        action="store_true",
+        help="only issue 7's rows (the coach overview of 150 coaches, its export and API, a "
+        "coach's development page, the batch selectors); fails if query counts differ by size",
+    )
     args = parser.parse_args()
+    part = "-coaches" if args.coaches_only else ""
     if args.size == "all":
         # one process per size: Django's settings (the database) are set once per process
         for size in SIZES:
             command = [sys.executable, __file__, "--size", size, "--requests", str(args.requests)]
             command += ["--surveys-only"] if args.surveys_only else []
+            command += ["--coaches-only"] if args.coaches_only else []
             if subprocess.run(command, check=False).returncode not in (0, 1):  # noqa: S603
                 sys.exit(f"the {size} run failed")
         vendor = "postgresql" if database_url("demo").startswith("postgres") else "sqlite"
-        sys.exit(0 if args.surveys_only or compare(vendor) else 1)
-    result = run_size(args.size, args.requests, surveys_only=args.surveys_only)
+        sys.exit(0 if args.surveys_only or compare(vendor, part) else 1)
+    result = run_size(
+        args.size, args.requests, surveys_only=args.surveys_only, coaches_only=args.coaches_only
+    )
     if args.surveys_only:
         sys.exit(0)
-    sys.exit(0 if compare(result["vendor"]) else 1)
+    sys.exit(0 if compare(result["vendor"], part) else 1)
 
 
 if __name__ == "__main__":

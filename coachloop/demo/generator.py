@@ -74,6 +74,7 @@ from coachloop.actionsteps.models import (
     PracticeAttempt,
     derived,
 )
+from coachloop.demo.coaches import generate_coaches
 from coachloop.demo.peer import generate_peer
 from coachloop.demo.surveys import generate_surveys
 from coachloop.engagements.models import (
@@ -257,6 +258,7 @@ def demo_accounts() -> list[tuple[str, str]]:
         (f"ic.teacher@{DEMO_DOMAIN}", "teacher in instructional coaching cycles with coach@"),
         (f"district@{DEMO_DOMAIN}", "district representative, supervisor of peer teams"),
         (f"staff@{DEMO_DOMAIN}", "school staff member"),
+        (f"lead@{DEMO_DOMAIN}", "lead coach of coach@ and other coaches (coach development)"),
     ]
 
 
@@ -1083,6 +1085,22 @@ def generate(*, size: str = "demo", seed: int = 2026, now: datetime | None = Non
     counts["participants"] += survey_counts.pop("lfl_participants")
     counts["signatures"] = counts.get("signatures", 0) + survey_counts.pop("lfl_signatures")
     counts.update(survey_counts)
+    coach_counts = generate_coaches(
+        size=size,
+        seed=seed,
+        district=district,
+        schools=schools,
+        coaches=[users[c] for c in coaches + cycle_coaches[cycles_spec.shared_coaches :]],
+        teachers_by_school=[[users[t] for t in ts] for ts in teachers_by_school],
+        leaders_by_school=[[users[t] for t in ls] for ls in leaders_by_school],
+        admin=u_admin,
+        now=now,
+    )
+    engagements += coach_counts.pop("coach_engagements")
+    counts["steps"] += coach_counts.pop("coach_steps")
+    counts["participants"] += coach_counts.pop("coach_participants")
+    counts["signatures"] += coach_counts.pop("coach signatures")
+    counts.update(coach_counts)
 
     # Fresh planner statistics, as after any bulk load: PostgreSQL's autovacuum gathers them
     # soon after, SQLite only when asked. Without them SQLite picks poor indexes for the steps.

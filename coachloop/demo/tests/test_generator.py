@@ -83,7 +83,7 @@ def test_seed_demo_if_empty_loads_once(db, capsys):
 def test_seed_demo_says_what_it_loaded_and_demo_signins_lists_the_accounts(db, capsys):
     call_command("seed_demo")
     out = capsys.readouterr().out
-    assert "48 engagements, 948 steps" in out
+    assert "89 engagements, 1276 steps" in out  # 48 + school-based coaching and development
     assert "8 peer coaching teams" in out
     observations = Observation.objects.count()
     assert f"{observations} observations in {Cycle.objects.count()} cycles" in out

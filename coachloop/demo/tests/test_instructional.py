@@ -22,6 +22,7 @@ from coachloop.actionsteps.models import (
     LibraryStep,
     PracticeAttempt,
 )
+from coachloop.demo.coaches import PROGRAMME_NAME
 from coachloop.demo.generator import BENCH_PERSONAS, CYCLE_SIZES, DEMO_DOMAIN, generate
 from coachloop.engagements.models import Engagement, FormResponse, ParticipantRole, StepStatus
 from coachloop.meetings.guide import guide_state
@@ -43,7 +44,11 @@ def persona(name):
 
 
 def instructional():
-    return Engagement.objects.filter(playbook_version__playbook__key="instructional-coaching")
+    return Engagement.objects.filter(
+        playbook_version__playbook__key="instructional-coaching"
+    ).exclude(
+        programme__name__startswith=PROGRAMME_NAME  # caseloads alone (test_coaches)
+    )
 
 
 def test_two_coaches_each_coach_six_teachers_sponsored_by_their_principals(demo):

@@ -49,17 +49,21 @@ def test_the_programmes_run_the_builtin_performance_and_instructional_playbooks(
     cycles = Playbook.objects.get(organisation=None, key="instructional-coaching")
     peer = Playbook.objects.get(organisation=None, key="peer-coaching")
     lfl = Playbook.objects.get(organisation=None, key="leadership-for-learning")
+    development = Playbook.objects.get(organisation=None, key="coach-development")
     programmes = Programme.objects.all()
+    # instructional twice: the cycles programme and school-based coaching (test_coaches)
     assert sorted(p.playbook_id for p in programmes) == sorted(
-        [playbook.pk] * 2 + [cycles.pk, peer.pk, lfl.pk]
+        [playbook.pk] * 2 + [cycles.pk] * 2 + [peer.pk, lfl.pk, development.pk]
     )
-    coached = programmes.exclude(playbook=peer)  # peers coach each other
+    # peers coach each other; in coach development coach@ is coached by a lead coach
+    coached = programmes.exclude(playbook__in=[peer, development])
     assert all(p.coaches.filter(email=f"coach@{DEMO_DOMAIN}").exists() for p in coached)
     assert {e.playbook_version_id for e in Engagement.objects.all()} == {
         playbook.current_id,
         cycles.current_id,
         peer.current_id,
         lfl.current_id,
+        development.current_id,
     }
     engagements = performance()
     assert engagements.count() == 24

@@ -32,6 +32,12 @@ def persona(name: str) -> User:
     return User.objects.get(email=f"{name}@{DEMO_DOMAIN}")
 
 
+def lfl_administrations() -> Any:
+    """The Leadership for learning surveys (not the coaching-experience rounds about each coach,
+    coachloop.demo.coaches, tested in test_coaches)."""
+    return Administration.objects.filter(version__instrument__key=LFL_KEY)
+
+
 def lfl() -> Any:
     return Engagement.objects.filter(playbook_version__playbook__key=LFL_KEY)
 
@@ -46,9 +52,13 @@ def test_four_schools_each_with_an_engagement_and_four_closed_surveys(demo: None
             ParticipantRole.COACHEE: 2,
             ParticipantRole.DISTRICT_REP: 1,
         }
-    schools = Administration.objects.values("organisation").annotate(
-        closed=Count("pk", filter=Q(closed_at__isnull=False)),
-        open=Count("pk", filter=Q(closed_at__isnull=True)),
+    schools = (
+        lfl_administrations()
+        .values("organisation")
+        .annotate(
+            closed=Count("pk", filter=Q(closed_at__isnull=False)),
+            open=Count("pk", filter=Q(closed_at__isnull=True)),
+        )
     )
     assert sorted(row["closed"] for row in schools) == [4, 4, 4, 4]
     assert sorted(row["open"] for row in schools) == [0, 0, 0, 1]
@@ -57,11 +67,11 @@ def test_four_schools_each_with_an_engagement_and_four_closed_surveys(demo: None
 def test_each_closed_survey_is_a_re_administration_of_the_one_before(demo: None) -> None:
     today = timezone.localdate()
     rounds = rounds_for(today)
-    for school in Administration.objects.values_list("organisation", flat=True).distinct():
+    for school in lfl_administrations().values_list("organisation", flat=True).distinct():
         chain = list(
-            Administration.objects.filter(organisation=school, closed_at__isnull=False).order_by(
-                "opens_on"
-            )
+            lfl_administrations()
+            .filter(organisation=school, closed_at__isnull=False)
+            .order_by("opens_on")
         )
         assert [a.opens_on for a in chain] == [r.opens_on for r in rounds]
         assert chain[0].previous is None
@@ -73,7 +83,7 @@ def test_each_closed_survey_is_a_re_administration_of_the_one_before(demo: None)
 
 
 def test_invitations_one_per_staff_member_and_used_as_many_as_answered(demo: None) -> None:
-    for administration in Administration.objects.all():
+    for administration in lfl_administrations().all():
         invitations = Invitation.objects.filter(administration=administration)
         staff = Membership.objects.filter(
             organisation=administration.organisation,
@@ -97,7 +107,7 @@ def test_invitations_one_per_staff_member_and_used_as_many_as_answered(demo: Non
 
 
 def test_waves_number_blocks_of_k_responses(demo: None) -> None:
-    for administration in Administration.objects.all():
+    for administration in lfl_administrations().all():
         k = administration.spec.k
         waves = Counter(
             w
@@ -113,7 +123,7 @@ def test_waves_number_blocks_of_k_responses(demo: None) -> None:
 
 
 def test_answers_agree_with_each_response_s_domain_sums(demo: None) -> None:
-    administration = Administration.objects.filter(closed_at__isnull=False).first()
+    administration = lfl_administrations().filter(closed_at__isnull=False).first()
     assert administration is not None
     spec = administration.spec
     domain_of = spec.domain_of()
@@ -154,7 +164,7 @@ def test_answers_copy_their_response_s_administration_and_role(demo: None) -> No
 
 def test_spring_is_better_than_autumn_and_domains_differ(demo: None) -> None:
     means: dict[int | None, float] = {}
-    for administration in Administration.objects.filter(closed_at__isnull=False):
+    for administration in lfl_administrations().filter(closed_at__isnull=False):
         values = [
             v
             for v in Answer.objects.filter(administration=administration).values_list(
@@ -165,14 +175,14 @@ def test_spring_is_better_than_autumn_and_domains_differ(demo: None) -> None:
         means[administration.pk] = sum(values) / len(values)
     better = 0
     chains = 0
-    for administration in Administration.objects.filter(
+    for administration in lfl_administrations().filter(
         closed_at__isnull=False, previous__isnull=False
     ):
         chains += 1
         better += means[administration.pk] > means[administration.previous_id]
     assert better > chains / 2
     by_domain: dict[str, list[float]] = defaultdict(list)
-    first = Administration.objects.filter(closed_at__isnull=False).first()
+    first = lfl_administrations().filter(closed_at__isnull=False).first()
     assert first is not None
     for domain, (total, n, _asked) in (
         (d, v) for r in Response.objects.filter(administration=first) for d, v in r.domains.items()
@@ -184,7 +194,7 @@ def test_spring_is_better_than_autumn_and_domains_differ(demo: None) -> None:
 
 
 def test_comments_some_for_every_closed_survey_and_apart_from_responses(demo: None) -> None:
-    for administration in Administration.objects.filter(closed_at__isnull=False):
+    for administration in lfl_administrations().filter(closed_at__isnull=False):
         comments = Comment.objects.filter(administration=administration)
         assert comments.exists()
         assert set(comments.values_list("question", flat=True)) <= {"strength", "change"}
@@ -197,7 +207,7 @@ def test_comments_some_for_every_closed_survey_and_apart_from_responses(demo: No
 
 
 def test_the_open_survey_has_enough_answers_for_live_results(demo: None) -> None:
-    live = Administration.objects.get(closed_at__isnull=True)
+    live = lfl_administrations().get(closed_at__isnull=True)
     today = timezone.localdate()
     assert live.is_open_on(today)
     assert live.previous is not None
@@ -210,7 +220,7 @@ def test_the_leader_the_coach_and_district_see_the_school_s_surveys(demo: None) 
     engagement = lfl().get(participants__user=leader, participants__role=ParticipantRole.COACHEE)
     school = engagement.organisation
     assert engagement.participants.filter(user=coach, role=ParticipantRole.COACH).exists()
-    assert Administration.objects.filter(organisation=school).count() == 5
+    assert lfl_administrations().filter(organisation=school).count() == 5
     for user in (leader, coach, district, persona("admin")):
         assert policy.administrations_visible_to(user).filter(organisation=school).count() == 5
     # a teacher at the school sees none; a leader of another school (in no peer team, so with
