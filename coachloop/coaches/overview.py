@@ -108,6 +108,8 @@ class CoachRow:
     responsiveness: Responsiveness
     trend: Trend | None
     cells: list[Cell] = field(default_factory=list)
+    #: the cells as HTML, laid out by the page's view
+    cells_html: str = ""
 
     def level(self, key: str, perspective: str) -> int | None:
         rating = self.ratings.get(key, {}).get(perspective)

@@ -82,13 +82,15 @@ def broken(change) -> list[str]:
 # --- The built-in instruments ---------------------------------------------------------------------
 
 
-def test_there_are_four_builtin_instruments_of_the_issue():
+def test_the_builtin_instruments_are_those_of_the_issues():
+    """Issue 6's four, and issue 7's coaching-experience feedback (seed 003)."""
     names = {path.name for path in builtin_files()}
     assert names == {
         "leadership-for-learning.yaml",
         "leader-360.yaml",
         "participant-feedback.yaml",
         "coaching-effectiveness.yaml",
+        "coaching-experience.yaml",
     }
 
 
