@@ -11,13 +11,17 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
 
 from coachloop.engagements.models import Resource
+from coachloop.messaging.models import Attachment
 from coachloop.portfolios.models import PortfolioRevision
 
-MANAGED = ("resources", "portfolio")  # the upload_to folders of the models below
+MANAGED = ("resources", "portfolio", "messages")  # the upload_to folders of the models below
 
 
 class Command(BaseCommand):
-    help = "Delete files under MEDIA_ROOT/resources and /portfolio that no record refers to."
+    help = (
+        "Delete files under MEDIA_ROOT/resources, /portfolio and /messages that no record "
+        "refers to."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--dry-run", action="store_true", help="list, delete nothing")
@@ -32,6 +36,7 @@ class Command(BaseCommand):
         root = Path(settings.MEDIA_ROOT)
         known = set(Resource.objects.exclude(file="").values_list("file", flat=True))
         known |= set(PortfolioRevision.objects.values_list("file", flat=True))
+        known |= set(Attachment.objects.values_list("file", flat=True))
         cutoff = time.time() - options["min_age_hours"] * 3600
         removed = 0
         for folder in MANAGED:
