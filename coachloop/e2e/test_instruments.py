@@ -19,9 +19,9 @@ def test_ada_copies_and_adapts_the_leadership_for_learning_survey(checked, world
     page = checked.page
     sign_in(checked, world.ada)
 
-    # The library: the four built-in instruments
+    # The library: the five built-in instruments
     checked.goto("/instruments/")
-    expect(page.get_by_role("cell", name="Built-in")).to_have_count(4)
+    expect(page.get_by_role("cell", name="Built-in")).to_have_count(5)
     page.get_by_role("link", name="Leadership for learning survey", exact=True).click()
     expect(
         page.get_by_role("heading", name="Leadership for learning survey", level=1)
