@@ -586,14 +586,69 @@ def run_surveys_only(size: str, requests: int, persona: Callable[[str], Any]) ->
     return result
 
 
+class Pages:
+    """Times pages as the demo personas, each with its own signed-in client, and skips a page
+    whose URL does not exist (yet) with a note rather than failing the run."""
+
+    def __init__(
+        self,
+        requests: int,
+        clients: dict[str, Any],
+        persona: Callable[[str], Any],
+        rows: list[dict[str, Any]],
+    ) -> None:
+        self.requests = requests
+        self.clients = clients
+        self.persona = persona
+        self.rows = rows
+
+    def client_for(self, who: str) -> Any:
+        from django.test import Client
+
+        if who not in self.clients:
+            self.clients[who] = Client(raise_request_exception=False)
+            self.clients[who].force_login(self.persona(who))
+        return self.clients[who]
+
+    def page(self, label: str, who: str, url: str | None) -> None:
+        from django.urls import Resolver404, resolve
+
+        if url is None:
+            return
+        try:
+            resolve(url.split("?")[0])
+        except Resolver404:
+            print(f"  skipped {label}: no URL {url} yet", file=sys.stderr)
+            return
+        client = self.client_for(who)
+        status = client.get(url).status_code
+        row: dict[str, Any] = {"label": label, "persona": who, "url": url, "status": status}
+        if status == 200:
+            row.update(
+                measure(functools.partial(get, client, url), self.requests, seen_now(client))
+            )
+        self.rows.append(row)
+        print(f"  {label} as {who}: {row}", file=sys.stderr, flush=True)
+
+    @staticmethod
+    def named(*names: str, args: tuple[Any, ...] = (), query: str = "") -> str | None:
+        from django.urls import NoReverseMatch, reverse
+
+        for name in names:
+            try:
+                return reverse(name, args=args) + query
+            except NoReverseMatch:
+                continue
+        print(f"  skipped: no URL named {' or '.join(names)} yet", file=sys.stderr)
+        return None
+
+
 def bench_surveys(
     size: str, requests: int, clients: dict[str, Any], persona: Callable[[str], Any]
 ) -> tuple[list[dict[str, Any]], dict[str, Any]]:
     """Issue 6's rows: report pages and API, the SQL floor, the engine, the respondent's
     submissions. Pages whose URL does not exist yet are skipped with a note."""
     from django.db import connection
-    from django.test import Client
-    from django.urls import NoReverseMatch, Resolver404, resolve, reverse
 
     from coachloop.organisations.models import Organisation
     from coachloop.surveys.models import Administration, Answer, Instrument, Invitation, Response
@@ -627,36 +682,8 @@ def bench_surveys(
         "answers in the benchmarked report": Answer.objects.filter(administration=closed).count(),
     }
 
-    def client_for(who: str) -> Any:
-        if who not in clients:
-            clients[who] = Client(raise_request_exception=False)
-            clients[who].force_login(persona(who))
-        return clients[who]
-
-    def page(label: str, who: str, url: str | None) -> None:
-        if url is None:
-            return
-        try:
-            resolve(url.split("?")[0])
-        except Resolver404:
-            print(f"  skipped {label}: no URL {url} yet", file=sys.stderr)
-            return
-        client = client_for(who)
-        status = client.get(url).status_code
-        row: dict[str, Any] = {"label": label, "persona": who, "url": url, "status": status}
-        if status == 200:
-            row.update(measure(functools.partial(get, client, url), requests, seen_now(client)))
-        rows.append(row)
-        print(f"  {label} as {who}: {row}", file=sys.stderr, flush=True)
-
-    def named(*names: str, args: tuple[Any, ...] = (), query: str = "") -> str | None:
-        for name in names:
-            try:
-                return reverse(name, args=args) + query
-            except NoReverseMatch:
-                continue
-        print(f"  skipped: no URL named {' or '.join(names)} yet", file=sys.stderr)
-        return None
+    pages = Pages(requests, clients, persona, rows)
+    page, named = pages.page, pages.named
 
     district_query = f"?organisation={district.pk}&instrument={instrument.pk}"
     page("/surveys/<id>/report/", "leader", named("report", args=(closed.pk,)))
@@ -857,8 +884,6 @@ def bench_coaches(
     column), its CSV export, the API, and coach@'s development page (as admin@, coach@ and
     their lead coach lead@); then the batch selectors behind them, called directly for every
     coach of the programme. Pages whose URL does not exist yet are skipped with a note."""
-    from django.test import Client
-    from django.urls import NoReverseMatch, Resolver404, resolve, reverse
 
     from coachloop.coaches.models import FeedbackRound
     from coachloop.demo.coaches import PROGRAMME_NAME
@@ -884,34 +909,11 @@ def bench_coaches(
         "profile assessments": RubricScore.objects.filter(about__isnull=False).count(),
     }
 
-    def client_for(who: str) -> Any:
-        if who not in clients:
-            clients[who] = Client(raise_request_exception=False)
-            clients[who].force_login(persona(who))
-        return clients[who]
-
-    def page(label: str, who: str, url: str | None) -> None:
-        if url is None:
-            return
-        try:
-            resolve(url.split("?")[0])
-        except Resolver404:
-            print(f"  skipped {label}: no URL {url} yet", file=sys.stderr)
-            return
-        client = client_for(who)
-        status = client.get(url).status_code
-        row: dict[str, Any] = {"label": label, "persona": who, "url": url, "status": status}
-        if status == 200:
-            row.update(measure(functools.partial(get, client, url), requests, seen_now(client)))
-        rows.append(row)
-        print(f"  {label} as {who}: {row}", file=sys.stderr, flush=True)
+    pages = Pages(requests, clients, persona, rows)
+    page = pages.page
 
     def named(name: str, *args: Any, query: str = "") -> str | None:
-        try:
-            return reverse(name, args=args) + query
-        except NoReverseMatch:
-            print(f"  skipped: no URL named {name} yet", file=sys.stderr)
-            return None
+        return pages.named(name, args=args, query=query)
 
     overview = "/programmes/<id>/coaches/"
     page(overview, "admin", named("coach_overview", programme.pk))
