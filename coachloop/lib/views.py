@@ -48,6 +48,17 @@ def add_domain_error(form: forms.Form, error: DomainError) -> None:
         form.add_error(None, error.message)
 
 
+def form_error_status(error: DomainError, request: HttpRequest | None = None) -> int:
+    """The status of a form page that a service refused: input the user can correct is 422
+    (the message is on the form); other refusals keep their status and, with a request, say why
+    above the page."""
+    if error.status in (400, 422):
+        return 422
+    if request is not None:
+        messages.error(request, error.message)
+    return error.status
+
+
 def forbidden(request: HttpRequest, message: str = "") -> HttpResponse:
     """The 403 page, with the reason as a message when there is one."""
     if message:

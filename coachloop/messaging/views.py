@@ -21,20 +21,11 @@ from coachloop.engagements.services import default_visibility
 from coachloop.lib import exports
 from coachloop.lib.errors import DomainError
 from coachloop.lib.http import AuthedRequest
-from coachloop.lib.views import add_domain_error, attachment, paginate
+from coachloop.lib.views import add_domain_error, attachment, form_error_status, paginate
 from coachloop.meetings import times
 from coachloop.messaging import selectors, services
 from coachloop.messaging.forms import ContactFilterForm, ContactForm, ReplyForm, ThreadForm
 from coachloop.messaging.models import Question
-
-
-def _status(err: DomainError, request: AuthedRequest) -> int:
-    """Input the user can correct is 422 (the message is on the form); other refusals keep
-    their status and say why above the page."""
-    if err.status in (400, 422):
-        return 422
-    messages.error(request, err.message)
-    return err.status
 
 
 def _active(engagement: Engagement) -> bool:
@@ -87,7 +78,7 @@ def thread_create(request: AuthedRequest, pk: int) -> HttpResponse:
                     needs_answer=bool(data.get("needs_answer")),
                 )
             except DomainError as err:
-                status = _status(err, request)
+                status = form_error_status(err, request)
                 if status == 422:
                     add_domain_error(form, err)
             else:
@@ -119,7 +110,7 @@ def thread_detail(request: AuthedRequest, epk: int, pk: int) -> HttpResponse:
                     needs_answer=bool(data.get("needs_answer")),
                 )
             except DomainError as err:
-                status = _status(err, request)
+                status = form_error_status(err, request)
                 if status == 422:
                     add_domain_error(form, err)
             else:
@@ -209,7 +200,7 @@ def contact_list(request: AuthedRequest, pk: int) -> HttpResponse:
                     answered_ids=data.get("answered") or [],
                 )
             except DomainError as err:
-                status = _status(err, request)
+                status = form_error_status(err, request)
                 if status == 422:
                     add_domain_error(form, err)
             else:

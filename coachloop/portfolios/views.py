@@ -19,7 +19,7 @@ from coachloop.engagements.models import Engagement, EngagementStatus
 from coachloop.engagements.services import default_visibility
 from coachloop.lib.errors import DomainError
 from coachloop.lib.http import AuthedRequest
-from coachloop.lib.views import add_domain_error, attachment, paginate
+from coachloop.lib.views import add_domain_error, attachment, form_error_status, paginate
 from coachloop.playbooks.schema import RubricSpec
 from coachloop.portfolios import selectors, services
 from coachloop.portfolios.forms import EntryForm, ReviewForm, ReviseForm
@@ -27,16 +27,6 @@ from coachloop.portfolios.models import EntryStatus, PortfolioEntry, PortfolioRe
 from coachloop.rubrics.services import rubric_for
 
 PORTFOLIO_RUBRIC = "portfolio"
-
-
-def _status(err: DomainError, request: AuthedRequest | None = None) -> int:
-    """Input the user can correct is 422 (the message is on the form); other refusals keep
-    their status and say why above the page."""
-    if err.status in (400, 422):
-        return 422
-    if request is not None:
-        messages.error(request, err.message)
-    return err.status
 
 
 def _active(engagement: Engagement) -> bool:
@@ -73,7 +63,7 @@ def portfolio_list(request: AuthedRequest, pk: int) -> HttpResponse:
                     visibility=data["visibility"],
                 )
             except DomainError as err:
-                status = _status(err, request)
+                status = form_error_status(err, request)
                 if status == 422:
                     add_domain_error(form, err)
             else:
@@ -163,7 +153,7 @@ def _review(
             rubric_key=rubric.key if rubric is not None and ratings else None,
         )
     except DomainError as err:
-        status = _status(err, request)
+        status = form_error_status(err, request)
         if status == 422:
             form.add_domain_errors(err)
         return status
@@ -185,7 +175,7 @@ def _revise(request: AuthedRequest, entry: PortfolioEntry, form: ReviseForm) -> 
             note=form.cleaned_data["note"],
         )
     except DomainError as err:
-        status = _status(err, request)
+        status = form_error_status(err, request)
         if status == 422:
             add_domain_error(form, err)
         return status
