@@ -171,3 +171,11 @@ def test_the_development_page_section(shown, world):
     assert "Coaching-experience feedback" in html
     assert "Shorter meetings." in html
     assert "3.67" in html
+
+
+def test_a_coachees_engagement_page_leads_to_the_coaches_replies(coachdev, world, signed_in):
+    engagement = coachdev.engagements[0]  # Cora coaches Tom; the playbook asks for feedback
+    page = signed_in(world.tom).get(f"/engagements/{engagement.pk}/").content.decode()
+    assert 'href="/coaches/feedback/replies/"' in page
+    sponsor_page = signed_in(world.lena).get(f"/engagements/{engagement.pk}/").content.decode()
+    assert 'href="/coaches/feedback/replies/"' not in sponsor_page

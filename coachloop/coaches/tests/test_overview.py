@@ -330,6 +330,7 @@ def test_the_page_is_for_programme_managers_only(world, coachdev, signed_in):
 def test_the_page_lists_the_coaches_with_links_to_their_development(world, rated, signed_in):
     page = signed_in(world.ada).get(f"/programmes/{rated.programme.pk}/coaches/").content.decode()
     assert "Coaches of Instructional coaching" in page
+    assert f'href="/programmes/{rated.programme.pk}/coach-feedback/"' in page  # trends across
     assert f'href="/coaches/{world.cora.pk}/"' in page
     assert f'href="/coaches/{rated.carl.pk}/"' in page
     assert "Developing and maintaining coaching relationships" in page
