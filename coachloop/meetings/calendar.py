@@ -49,8 +49,10 @@ def site_url() -> str:
 
 def _text(value: str) -> str:
     """Text as it goes into the calendar: no NUL or other control characters a client might
-    choke on (newlines and tabs are kept; icalendar escapes them), and limited in length."""
-    cleaned = "".join(ch for ch in value if ch in "\n\t" or (ch >= " " and ch != "\x7f"))
+    choke on (newlines and tabs are kept; icalendar escapes them), no U+FEFF (an invisible
+    byte-order mark, which icalendar drops at the start of a value, so a title beginning with
+    one would change on the way), and limited in length."""
+    cleaned = "".join(ch for ch in value if ch in "\n\t" or (ch >= " " and ch not in "\x7f\ufeff"))
     return cleaned[:TEXT_LIMIT]
 
 
