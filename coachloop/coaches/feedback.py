@@ -559,7 +559,7 @@ def _specs(version_ids: Iterable[int]) -> dict[int, InstrumentSpec]:
     out: dict[int, InstrumentSpec] = {}
     missing = []
     for vid in wanted:
-        hit = engine._MEMO.get(("feedback-spec", vid))
+        hit = engine.kept_already(("feedback-spec", vid))
         if hit is None:
             missing.append(vid)
         else:
@@ -585,7 +585,7 @@ def _closed_means(rows: Sequence[dict[str, Any]]) -> dict[int, float | None]:
     out: dict[int, float | None] = {}
     for version_id, admins in by_version.items():
         spec = specs[version_id]
-        district = engine._district_of(
+        district = engine.district_of(
             spec,
             [
                 {

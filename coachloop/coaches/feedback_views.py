@@ -28,15 +28,8 @@ from coachloop.engagements.models import Programme
 from coachloop.lib import exports
 from coachloop.lib.errors import DomainError
 from coachloop.lib.http import AuthedRequest
-from coachloop.lib.views import PER_PAGE, add_domain_error, paginate
+from coachloop.lib.views import PER_PAGE, add_domain_error, paginate, raise_refusal
 from coachloop.surveys import charts, engine
-
-
-def _raise_for(err: DomainError) -> None:
-    if err.status == 404:
-        raise Http404
-    if err.status == 403:
-        raise PermissionDenied
 
 
 def _round_or_404(request: AuthedRequest, pk: int) -> FeedbackRound:
@@ -109,7 +102,7 @@ def feedback_round(request: AuthedRequest, pk: int) -> HttpResponse:
         try:
             feedback.reply(request.user, found, form.cleaned_data["text"])
         except DomainError as err:
-            _raise_for(err)
+            raise_refusal(err)
             add_domain_error(form, err)
         else:
             messages.success(request, _("Your reply is saved."))

@@ -11,7 +11,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch, QuerySet
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.text import slugify
@@ -31,6 +31,7 @@ from coachloop.lib.views import (
     add_domain_error,
     is_fragment_request,
     paginate,
+    raise_refusal,
     render_page_or_fragment,
 )
 from coachloop.plans.models import PlanStatus
@@ -38,14 +39,6 @@ from coachloop.playbooks import schema
 from coachloop.playbooks.models import PlaybookVersion
 
 # --- Helpers --------------------------------------------------------------------------------------
-
-
-def _raise_for(err: DomainError) -> None:
-    """Refusals that are not about the input get the same answers as everywhere else."""
-    if err.status == 404:
-        raise Http404
-    if err.status == 403:
-        raise PermissionDenied
 
 
 def _specs(version_ids: Iterable[int | None]) -> dict[int, schema.Playbook]:
@@ -108,7 +101,7 @@ def programme_create(request: AuthedRequest) -> HttpResponse:
         try:
             programme = services.programme_create(actor=request.user, **form.cleaned_data)
         except DomainError as err:
-            _raise_for(err)
+            raise_refusal(err)
             add_domain_error(form, err)
         else:
             messages.success(
@@ -215,7 +208,7 @@ def engagement_create(request: AuthedRequest, pk: int) -> HttpResponse:
                 title=data["title"],
             )
         except DomainError as err:
-            _raise_for(err)
+            raise_refusal(err)
             add_domain_error(form, err)
         else:
             messages.success(request, _("Engagement created; its participants have been notified."))
@@ -240,7 +233,7 @@ def engagement_bulk(request: AuthedRequest, pk: int) -> HttpResponse:
                 text=form.cleaned_data["lines"],
             )
         except DomainError as err:
-            _raise_for(err)
+            raise_refusal(err)
             listed = err.errors.get("lines", "")
             if listed and listed != err.message:
                 problems = [p for p in listed.splitlines() if p.strip()]

@@ -41,18 +41,10 @@ from coachloop.improvement.models import (
 from coachloop.lib import exports
 from coachloop.lib.errors import DomainError
 from coachloop.lib.http import AuthedRequest
-from coachloop.lib.views import add_domain_error, paginate
+from coachloop.lib.views import add_domain_error, paginate, raise_refusal
 from coachloop.organisations.models import Organisation, OrganisationKind
 from coachloop.plans.services import PlanConflict
 from coachloop.surveys.models import Administration
-
-
-def _raise_for(err: DomainError) -> None:
-    """Refusals that are not about the input get the same answers as everywhere else."""
-    if err.status == 404:
-        raise Http404
-    if err.status == 403:
-        raise PermissionDenied
 
 
 def _school_or_404(request: AuthedRequest, pk: int) -> Organisation:
@@ -94,7 +86,7 @@ def improvement_plans(request: AuthedRequest, org_pk: int) -> HttpResponse:
                     ends_on=data["ends_on"],
                 )
             except DomainError as err:
-                _raise_for(err)
+                raise_refusal(err)
                 add_domain_error(form, err)
             else:
                 messages.success(request, _("Improvement plan created. Add its goals."))
@@ -170,7 +162,7 @@ def improvement_plan_detail(request: AuthedRequest, pk: int) -> HttpResponse:
             form.add_error(None, err.message)
             return _plan_page(request, plan, plan_form=form, conflict=err, status=409)
         except DomainError as err:
-            _raise_for(err)
+            raise_refusal(err)
             add_domain_error(form, err)
         else:
             messages.success(request, _("Plan saved."))
@@ -201,7 +193,7 @@ def goal_add(request: AuthedRequest, pk: int) -> HttpResponse:
             form.add_error(None, err.message)
             return _plan_page(request, plan, goal_form=form, conflict=err, status=409)
         except DomainError as err:
-            _raise_for(err)
+            raise_refusal(err)
             add_domain_error(form, err)
         else:
             messages.success(request, _("Goal added."))
@@ -241,7 +233,7 @@ def goals_import(request: AuthedRequest, pk: int) -> HttpResponse:
             for line in err.problems:
                 form.add_error("file", line)
         except DomainError as err:
-            _raise_for(err)
+            raise_refusal(err)
             add_domain_error(form, err)
         else:
             messages.success(request, _("%d goals imported.") % len(goals))
@@ -257,7 +249,7 @@ def plan_archive(request: AuthedRequest, pk: int) -> HttpResponse:
     try:
         services.plan_archive(actor=request.user, plan=plan, archived=archived)
     except DomainError as err:
-        _raise_for(err)
+        raise_refusal(err)
         messages.error(request, err.message)
     else:
         messages.success(request, _("Plan archived.") if archived else _("Plan back in use."))
@@ -313,7 +305,7 @@ def goal_edit(request: AuthedRequest, pk: int) -> HttpResponse:
                 form.add_error(None, err.message)
                 conflict, status = err, 409
             except DomainError as err:
-                _raise_for(err)
+                raise_refusal(err)
                 add_domain_error(form, err)
             else:
                 messages.success(request, _("Goal saved."))
@@ -330,7 +322,7 @@ def goal_move(request: AuthedRequest, pk: int) -> HttpResponse:
     try:
         services.goal_move(actor=request.user, goal=goal, offset=offset)
     except DomainError as err:
-        _raise_for(err)
+        raise_refusal(err)
         messages.error(request, err.message)
     else:
         messages.success(request, _("Goal moved."))
@@ -344,7 +336,7 @@ def goal_remove(request: AuthedRequest, pk: int) -> HttpResponse:
     try:
         services.goal_remove(actor=request.user, goal=goal)
     except DomainError as err:
-        _raise_for(err)
+        raise_refusal(err)
         messages.error(request, err.message)
     else:
         messages.success(request, _("Goal “%s” removed.") % goal.title)
@@ -418,7 +410,7 @@ def target_area_choose(request: AuthedRequest, pk: int) -> HttpResponse:
                     visibility=form.cleaned_data["visibility"],
                 )
             except DomainError as err:
-                _raise_for(err)
+                raise_refusal(err)
                 add_domain_error(form, err)
             else:
                 messages.success(request, _("“%s” chosen.") % area.title)
@@ -440,7 +432,7 @@ def target_area_withdraw(request: AuthedRequest, pk: int) -> HttpResponse:
     try:
         services.target_area_withdraw(actor=request.user, area=area)
     except DomainError as err:
-        _raise_for(err)
+        raise_refusal(err)
         messages.error(request, err.message)
     else:
         messages.success(request, _("“%s” withdrawn.") % area.title)
@@ -501,7 +493,7 @@ def action_step_create(request: AuthedRequest, pk: int) -> HttpResponse:
                     visibility=data["visibility"],
                 )
             except DomainError as err:
-                _raise_for(err)
+                raise_refusal(err)
                 add_domain_error(form, err)
             else:
                 messages.success(request, _("Action step saved."))
@@ -545,7 +537,7 @@ def school_action_detail(request: AuthedRequest, pk: int) -> HttpResponse:
                     partner=data["partner"],
                 )
             except DomainError as err:
-                _raise_for(err)
+                raise_refusal(err)
                 add_domain_error(form, err)
             else:
                 messages.success(request, _("Check-in saved."))
@@ -611,7 +603,7 @@ def action_step_edit(request: AuthedRequest, pk: int) -> HttpResponse:
                 form.add_error(None, err.message)
                 conflict, status = err, 409
             except DomainError as err:
-                _raise_for(err)
+                raise_refusal(err)
                 add_domain_error(form, err)
             else:
                 messages.success(request, _("Action step saved."))

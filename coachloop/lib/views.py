@@ -6,6 +6,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
 from django.db.models.fields.files import FieldFile
@@ -46,6 +47,15 @@ def add_domain_error(form: forms.Form, error: DomainError) -> None:
             placed = True
     if not placed:
         form.add_error(None, error.message)
+
+
+def raise_refusal(error: DomainError) -> None:
+    """A service's refusal that is not about the input gets the same answer as everywhere
+    else: 404 for what the user may not see, 403 for what they may not do."""
+    if error.status == 404:
+        raise Http404
+    if error.status == 403:
+        raise PermissionDenied
 
 
 def form_error_status(error: DomainError, request: HttpRequest | None = None) -> int:

@@ -24,7 +24,7 @@ from coachloop.access import policy
 from coachloop.engagements.models import Engagement
 from coachloop.lib.errors import DomainError
 from coachloop.lib.http import AuthedRequest
-from coachloop.lib.views import PER_PAGE, add_domain_error, paginate
+from coachloop.lib.views import PER_PAGE, add_domain_error, paginate, raise_refusal
 from coachloop.messaging import calendar_services as services
 from coachloop.messaging import responsiveness, schooldays
 from coachloop.messaging.calendar_forms import (
@@ -35,14 +35,6 @@ from coachloop.messaging.calendar_forms import (
     ResponseTimeForm,
 )
 from coachloop.organisations.models import Organisation
-
-
-def _raise_for(err: DomainError) -> None:
-    """Refusals that are not about the input get the same answers as everywhere else."""
-    if err.status == 404:
-        raise Http404
-    if err.status == 403:
-        raise PermissionDenied
 
 
 def _organisation(request: AuthedRequest, pk: int) -> Organisation:
@@ -124,7 +116,7 @@ def school_calendar(request: AuthedRequest, pk: int) -> HttpResponse:
                 time_zone=data["time_zone"],
             )
         except DomainError as err:
-            _raise_for(err)
+            raise_refusal(err)
             add_domain_error(form, err)
         else:
             messages.success(request, _("School calendar saved."))
@@ -183,7 +175,7 @@ def holiday_add(request: AuthedRequest, pk: int) -> HttpResponse:
                 name=data["name"],
             )
         except DomainError as err:
-            _raise_for(err)
+            raise_refusal(err)
             add_domain_error(form, err)
             status = err.status if err.status == 409 else 422
         else:
@@ -214,7 +206,7 @@ def holidays_import(request: AuthedRequest, pk: int) -> HttpResponse:
             for problem in err.problems:
                 form.add_error("file", problem)
         except DomainError as err:
-            _raise_for(err)
+            raise_refusal(err)
             add_domain_error(form, err)
         else:
             messages.success(request, _("%(n)d holidays imported.") % {"n": len(rows)})
@@ -287,7 +279,7 @@ def response_time(request: AuthedRequest, pk: int) -> HttpResponse:
                     days=form.cleaned_data["response_days"],
                 )
             except DomainError as err:
-                _raise_for(err)
+                raise_refusal(err)
                 add_domain_error(form, err)
             else:
                 messages.success(request, _("Response time saved."))

@@ -8,7 +8,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -22,7 +21,7 @@ from coachloop.accounts.models import User
 from coachloop.engagements.models import Engagement, Programme
 from coachloop.lib.errors import DomainError
 from coachloop.lib.http import AuthedRequest
-from coachloop.lib.views import add_domain_error, forbidden, paginate
+from coachloop.lib.views import add_domain_error, forbidden, paginate, raise_refusal
 from coachloop.peer import selectors, services
 from coachloop.peer.forms import (
     AssignmentForm,
@@ -35,14 +34,6 @@ from coachloop.peer.forms import (
 from coachloop.peer.models import Assignment, Goal
 from coachloop.playbooks import schema
 from coachloop.surveys.models import Administration
-
-
-def _raise_for(err: DomainError) -> None:
-    """Refusals that are not about the input get the same answers as everywhere else."""
-    if err.status == 404:
-        raise Http404
-    if err.status == 403:
-        raise PermissionDenied
 
 
 def _team_or_404(request: AuthedRequest, pk: int) -> tuple[Engagement, schema.Playbook]:
@@ -88,7 +79,7 @@ def team_create(request: AuthedRequest, pk: int) -> HttpResponse:
                     title=data["title"],
                 )
             except DomainError as err:
-                _raise_for(err)
+                raise_refusal(err)
                 add_domain_error(form, err)
             else:
                 messages.success(request, _("Team created; its members have been notified."))
@@ -171,7 +162,7 @@ def goal_create(request: AuthedRequest, pk: int) -> HttpResponse:
                     visibility=data["visibility"],
                 )
             except DomainError as err:
-                _raise_for(err)
+                raise_refusal(err)
                 add_domain_error(form, err)
             else:
                 messages.success(request, _("Goal saved."))
@@ -218,7 +209,7 @@ def goal_edit(request: AuthedRequest, pk: int, goal_pk: int) -> HttpResponse:
                     base=cleaned["base"],
                 )
             except DomainError as err:
-                _raise_for(err)
+                raise_refusal(err)
                 add_domain_error(form, err)
                 if err.status == 409:
                     # Keep what they typed; saving again now overwrites, knowingly.
@@ -268,7 +259,7 @@ def rating(request: AuthedRequest, pk: int, point: str, member_pk: int) -> HttpR
                     comment=form.cleaned_data["comment"],
                 )
             except DomainError as err:
-                _raise_for(err)
+                raise_refusal(err)
                 for key, message in err.errors.items():
                     name = f"rating-{key}"
                     form.add_error(name if name in form.fields else None, message)
@@ -318,7 +309,7 @@ def assignment_completion(request: AuthedRequest, pk: int, assignment_pk: int) -
             )
             messages.success(request, _("“%s” is marked done.") % assignment.title)
     except DomainError as err:
-        _raise_for(err)
+        raise_refusal(err)
         messages.error(request, err.message)
     return redirect(f"{engagement.get_absolute_url()}team/#assignments")
 
@@ -357,7 +348,7 @@ def programme_assignments(request: AuthedRequest, pk: int) -> HttpResponse:
                     due_on=data["due_on"],
                 )
             except DomainError as err:
-                _raise_for(err)
+                raise_refusal(err)
                 add_domain_error(form, err)
             else:
                 messages.success(request, _("Assignment added."))

@@ -16,7 +16,7 @@ from coachloop.access import policy
 from coachloop.access.policy import Action
 from coachloop.lib.errors import DomainError
 from coachloop.lib.http import AuthedRequest
-from coachloop.lib.views import add_domain_error, paginate, render_page_or_fragment
+from coachloop.lib.views import add_domain_error, paginate, raise_refusal, render_page_or_fragment
 from coachloop.playbooks import schema, selectors, services
 from coachloop.playbooks.forms import PlaybookCopyForm, PlaybookTextForm, StepEditForm
 from coachloop.playbooks.models import Playbook, PlaybookVersion
@@ -60,14 +60,6 @@ def _adaptable_or_refuse(request: AuthedRequest, pk: int) -> Playbook | HttpResp
     if playbook.current is None:
         raise Http404
     return playbook
-
-
-def _raise_for(err: DomainError) -> None:
-    """Refusals that are not about the input: the same answers as everywhere else."""
-    if err.status == 404:
-        raise Http404
-    if err.status == 403:
-        raise PermissionDenied
 
 
 @login_required
@@ -130,7 +122,7 @@ def playbook_copy(request: AuthedRequest, pk: int) -> HttpResponse:
                 name=form.cleaned_data["name"],
             )
         except DomainError as err:
-            _raise_for(err)
+            raise_refusal(err)
             add_domain_error(form, err)
         else:
             messages.success(
@@ -183,7 +175,7 @@ def playbook_step_edit(request: AuthedRequest, pk: int, step_key: str) -> HttpRe
                     base_version=data["base_version"],
                 )
             except DomainError as err:
-                _raise_for(err)
+                raise_refusal(err)
                 add_domain_error(form, err)
                 if err.status == 409:
                     status = 409
@@ -250,7 +242,7 @@ def playbook_edit(request: AuthedRequest, pk: int) -> HttpResponse:
                     % {"n": len(problems)},
                 )
             except DomainError as err:
-                _raise_for(err)
+                raise_refusal(err)
                 add_domain_error(form, err)
                 if err.status == 409:
                     status = 409

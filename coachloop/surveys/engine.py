@@ -1056,6 +1056,11 @@ def kept[T](key: tuple[Any, ...], make: Callable[[], T]) -> T:
     return _memo(key, make)
 
 
+def kept_already(key: tuple[Any, ...]) -> Any | None:
+    """What `kept` holds under `key`, or None (to read many missing entries in one query)."""
+    return _MEMO.get(key)
+
+
 def _memo[T](key: tuple[Any, ...], make: Callable[[], T]) -> T:
     """A small per-process LRU for results of closed administrations. Keys carry what would
     change the result (responses, closing, the version), so a stale entry is never found."""
@@ -1188,7 +1193,10 @@ def _closed_moments(
     return out
 
 
-def _district_of(spec: Instrument, admins: Sequence[Mapping[str, Any]]) -> DistrictReport:
+def district_of(spec: Instrument, admins: Sequence[Mapping[str, Any]]) -> DistrictReport:
+    """The district figures of closed administrations of one version (rows with id,
+    organisation_id, organisation__name, invited_count, k, live_results), from their
+    respondents' domain moments: what each one's own report shows, and nothing under k."""
     read = _closed_moments([a["id"] for a in admins], [d.key for d in spec.domains])
     moments = {pk: m for pk, m in read.items() if m.respondents}
     schools = {
@@ -1332,7 +1340,7 @@ def _comparison(
         return None, None
 
     def make() -> DistrictComparison | None:
-        district = _district_of(spec, admins)
+        district = district_of(spec, admins)
         return district.comparison() if district.domains else None
 
     # the same schools' same closed administrations always compare the same
@@ -1351,7 +1359,7 @@ def district_report(organisation: Organisation, instrument: models.Instrument) -
         raise ValueError("the instrument has no version")
     spec = instrument.current.spec
     admins = _latest_closed(instrument.pk, organisation.path)
-    return _district_of(spec, admins)
+    return district_of(spec, admins)
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ from coachloop.access import policy
 from coachloop.access.policy import Action
 from coachloop.lib.errors import DomainError
 from coachloop.lib.http import AuthedRequest
-from coachloop.lib.views import add_domain_error, paginate, render_page_or_fragment
+from coachloop.lib.views import add_domain_error, paginate, raise_refusal, render_page_or_fragment
 from coachloop.surveys import instrument_services as services
 from coachloop.surveys import schema
 from coachloop.surveys.instrument_forms import (
@@ -46,14 +46,6 @@ def _shown_version(request: AuthedRequest, instrument: Instrument) -> Instrument
     if version is None:
         raise Http404
     return version
-
-
-def _raise_for(err: DomainError) -> None:
-    """Refusals that are not about the input: the same answers as everywhere else."""
-    if err.status == 404:
-        raise Http404
-    if err.status == 403:
-        raise PermissionDenied
 
 
 def _adaptable_or_refuse(request: AuthedRequest, pk: int) -> Instrument | HttpResponse:
@@ -147,7 +139,7 @@ def instrument_copy(request: AuthedRequest, pk: int) -> HttpResponse:
                 name=form.cleaned_data["name"],
             )
         except DomainError as err:
-            _raise_for(err)
+            raise_refusal(err)
             add_domain_error(form, err)
         else:
             messages.success(
@@ -190,7 +182,7 @@ def instrument_edit(request: AuthedRequest, pk: int) -> HttpResponse:
                 problems = error.messages
                 form.add_error("text", _problems_message(problems))
             except DomainError as err:
-                _raise_for(err)
+                raise_refusal(err)
                 add_domain_error(form, err)
                 if err.status == 409:
                     status = 409
@@ -232,7 +224,7 @@ def instrument_upload(request: AuthedRequest) -> HttpResponse:
             problems = error.messages
             form.add_error("file", _problems_message(problems))
         except DomainError as err:
-            _raise_for(err)
+            raise_refusal(err)
             add_domain_error(form, err)
         else:
             messages.success(
@@ -267,7 +259,7 @@ def instrument_archive(request: AuthedRequest, pk: int) -> HttpResponse:
     try:
         services.instrument_archive(actor=request.user, instrument=instrument, archived=archived)
     except DomainError as err:
-        _raise_for(err)
+        raise_refusal(err)
         raise
     if archived:
         messages.success(

@@ -11,8 +11,7 @@ from typing import Any
 import segno
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
@@ -28,20 +27,13 @@ from coachloop.engagements.models import Engagement, Participant
 from coachloop.engagements.services import default_visibility
 from coachloop.lib.errors import DomainError
 from coachloop.lib.http import AuthedRequest
-from coachloop.lib.views import add_domain_error, is_fragment_request, paginate
+from coachloop.lib.views import add_domain_error, is_fragment_request, paginate, raise_refusal
 from coachloop.surveys import selectors, services
 from coachloop.surveys.forms import AdministrationForm, ExtendForm, InviteForm, PrintForm
 from coachloop.surveys.models import Administration, Instrument
 from coachloop.surveys.schema import ROLE_LABELS
 from coachloop.surveys.services import PrintedLink
 from coachloop.surveys.tasks import link_for
-
-
-def _raise_for(err: DomainError) -> None:
-    if err.status == 404:
-        raise Http404
-    if err.status == 403:
-        raise PermissionDenied
 
 
 def qr_svg(link: str, label: str) -> SafeString:
@@ -140,7 +132,7 @@ def administration_new(request: AuthedRequest, pk: int) -> HttpResponse:
                     live_results=data["live_results"],
                 )
             except DomainError as err:
-                _raise_for(err)
+                raise_refusal(err)
                 add_domain_error(form, err)
             else:
                 if created.printed:
@@ -261,7 +253,7 @@ def administration_close(request: AuthedRequest, pk: int) -> HttpResponse:
         try:
             services.administration_close(actor=request.user, administration=administration)
         except DomainError as err:
-            _raise_for(err)
+            raise_refusal(err)
             messages.error(request, err.message)
         else:
             messages.success(request, _("Survey closed. Its report is final."))
@@ -287,7 +279,7 @@ def administration_extend(request: AuthedRequest, pk: int) -> HttpResponse:
                 closes_on=form.cleaned_data["closes_on"],
             )
         except DomainError as err:
-            _raise_for(err)
+            raise_refusal(err)
             if err.status == 409:
                 messages.error(request, err.message)
                 return redirect("administration_detail", pk=administration.pk)
@@ -306,7 +298,7 @@ def administration_remind(request: AuthedRequest, pk: int) -> HttpResponse:
     try:
         services.reminders_send(actor=request.user, administration=administration)
     except DomainError as err:
-        _raise_for(err)
+        raise_refusal(err)
         messages.error(request, err.message)
     else:
         messages.success(request, _("Reminders sent."))
@@ -326,7 +318,7 @@ def administration_invite(request: AuthedRequest, pk: int) -> HttpResponse:
                 actor=request.user, administration=administration, raters=raters
             )
         except DomainError as err:
-            _raise_for(err)
+            raise_refusal(err)
             add_domain_error(form, err)
         else:
             messages.success(request, _("Invitations are on their way."))
@@ -349,7 +341,7 @@ def administration_print(request: AuthedRequest, pk: int) -> HttpResponse:
                 count=form.cleaned_data["count"],
             )
         except DomainError as err:
-            _raise_for(err)
+            raise_refusal(err)
             add_domain_error(form, err)
         else:
             return _links_page(request, administration, printed)
